@@ -1,0 +1,14 @@
+// The subcommands of `nser`, one factory per file. Register only commands
+// that work end to end.
+#pragma once
+
+#include "cli/command.h"
+
+namespace nser::cli {
+
+Command versionCommand();
+
+// Every subcommand, ready to dispatch.
+CommandRegistry allCommands();
+
+}  // namespace nser::cli
