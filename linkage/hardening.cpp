@@ -1,0 +1,192 @@
+#include "linkage/hardening.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace nser::linkage {
+
+namespace {
+
+constexpr std::size_t kKeyBytes = 32;
+constexpr char kKeyLabel[] = "nser/hardening/v1";
+
+bool testBit(std::span<const std::uint64_t> bits, std::size_t i) { return (bits[i >> 6] >> (i & 63)) & 1u; }
+void setBit(std::span<std::uint64_t> bits, std::size_t i) { bits[i >> 6] |= std::uint64_t{1} << (i & 63); }
+
+// Deterministic keyed stream (ChaCha20 via libsodium) as the randomness for
+// the permutation and for BLIP.
+class KeyedStream {
+ public:
+  KeyedStream(const unsigned char* key, std::string_view label, std::span<const unsigned char> context) {
+    unsigned char seed[randombytes_SEEDBYTES];
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, key, kKeyBytes, sizeof(seed));
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(label.data()), label.size());
+    crypto_generichash_update(&state, context.data(), context.size());
+    crypto_generichash_final(&state, seed, sizeof(seed));
+    buffer_.resize(4096);
+    std::memcpy(seed_, seed, sizeof(seed));
+    refill();
+    sodium_memzero(seed, sizeof(seed));
+  }
+  ~KeyedStream() { sodium_memzero(seed_, sizeof(seed_)); }
+
+  std::uint32_t next32() {
+    if (position_ + 4 > buffer_.size()) refill();
+    std::uint32_t v;
+    std::memcpy(&v, buffer_.data() + position_, 4);
+    position_ += 4;
+    return v;
+  }
+  // Uniform in [0, bound) without modulo bias (Lemire's method with rejection).
+  std::uint32_t below(std::uint32_t bound) {
+    std::uint64_t product = std::uint64_t{next32()} * bound;
+    auto low = static_cast<std::uint32_t>(product);
+    if (low < bound) {
+      const std::uint32_t threshold = static_cast<std::uint32_t>(-bound) % bound;
+      while (low < threshold) {
+        product = std::uint64_t{next32()} * bound;
+        low = static_cast<std::uint32_t>(product);
+      }
+    }
+    return static_cast<std::uint32_t>(product >> 32);
+  }
+
+ private:
+  void refill() {
+    // Each refill derives the next block from the seed and a block counter.
+    unsigned char blockSeed[randombytes_SEEDBYTES];
+    crypto_generichash(blockSeed, sizeof(blockSeed), reinterpret_cast<const unsigned char*>(&block_), sizeof(block_),
+                       seed_, sizeof(seed_));
+    randombytes_buf_deterministic(buffer_.data(), buffer_.size(), blockSeed);
+    sodium_memzero(blockSeed, sizeof(blockSeed));
+    ++block_;
+    position_ = 0;
+  }
+
+  unsigned char seed_[randombytes_SEEDBYTES];
+  std::vector<unsigned char> buffer_;
+  std::size_t position_ = 0;
+  std::uint64_t block_ = 0;
+};
+
+}  // namespace
+
+std::size_t HardeningSettings::outputBits(std::size_t inputBits) const {
+  std::size_t bits = balance ? inputBits * 2 : inputBits;
+  for (int i = 0; i < xorFolds; ++i) bits /= 2;
+  return bits;
+}
+
+FilterHardener::FilterHardener(const LinkageSecret& secret, HardeningSettings settings, std::size_t inputBits)
+    : settings_(settings), inputBits_(inputBits) {
+  if (inputBits == 0 || inputBits % 64 != 0) {
+    throw std::invalid_argument("hardening: filter length must be a positive multiple of 64 bits, got " +
+                                std::to_string(inputBits));
+  }
+  if (settings.xorFolds < 0) throw std::invalid_argument("hardening: xorFolds must not be negative");
+  std::size_t bits = settings.balance ? inputBits * 2 : inputBits;
+  for (int i = 0; i < settings.xorFolds; ++i) {
+    if (bits % 128 != 0) {
+      throw std::invalid_argument("hardening: " + std::to_string(settings.xorFolds) + " XOR folds of a " +
+                                  std::to_string(inputBits) + "-bit filter leave a length that is not a multiple of 64");
+    }
+    bits /= 2;
+  }
+  if (!(settings.blipFlipProbability >= 0 && settings.blipFlipProbability < 0.5)) {
+    throw std::invalid_argument("hardening: BLIP flip probability must be in [0, 0.5)");
+  }
+  key_ = static_cast<unsigned char*>(sodium_malloc(kKeyBytes));
+  if (key_ == nullptr) throw SecretError("cannot allocate guarded memory for the hardening key");
+  auto secretBytes = secret.bytes();
+  unsigned char secretKey[crypto_generichash_KEYBYTES_MAX];
+  std::size_t secretKeyLength = std::min(secretBytes.size(), sizeof(secretKey));
+  if (secretBytes.size() > sizeof(secretKey)) {
+    crypto_generichash(secretKey, sizeof(secretKey), secretBytes.data(), secretBytes.size(), nullptr, 0);
+  } else {
+    std::memcpy(secretKey, secretBytes.data(), secretKeyLength);
+  }
+  unsigned char label[sizeof(kKeyLabel) - 1 + 4];
+  std::memcpy(label, kKeyLabel, sizeof(kKeyLabel) - 1);
+  for (int i = 0; i < 4; ++i) label[sizeof(kKeyLabel) - 1 + i] = static_cast<unsigned char>(secret.epoch() >> (8 * i));
+  crypto_generichash(key_, kKeyBytes, label, sizeof(label), secretKey, secretKeyLength);
+  sodium_memzero(secretKey, sizeof(secretKey));
+  sodium_mprotect_readonly(key_);
+
+  if (settings.balance) {
+    // Keyed Fisher-Yates shuffle of the 2L positions of filter || complement.
+    const std::size_t n = inputBits * 2;
+    permutation_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) permutation_[i] = static_cast<std::uint32_t>(i);
+    const auto lengthBytes = static_cast<std::uint64_t>(n);
+    KeyedStream stream(key_, "balance-permutation",
+                       {reinterpret_cast<const unsigned char*>(&lengthBytes), sizeof(lengthBytes)});
+    for (std::size_t i = n - 1; i > 0; --i) {
+      std::swap(permutation_[i], permutation_[stream.below(static_cast<std::uint32_t>(i + 1))]);
+    }
+  }
+}
+
+FilterHardener::~FilterHardener() { sodium_free(key_); }
+
+std::vector<std::uint64_t> FilterHardener::balance(std::span<const std::uint64_t> filter) const {
+  const std::size_t n = inputBits_ * 2;
+  std::vector<std::uint64_t> out(n / 64, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t source = permutation_[i];
+    // Positions [0, L) read the filter, [L, 2L) its complement.
+    const bool bit = source < inputBits_ ? testBit(filter, source) : !testBit(filter, source - inputBits_);
+    if (bit) setBit(out, i);
+  }
+  return out;
+}
+
+void FilterHardener::blip(std::span<std::uint64_t> filter) const {
+  KeyedStream stream(key_, "blip",
+                     {reinterpret_cast<const unsigned char*>(filter.data()), filter.size() * sizeof(std::uint64_t)});
+  const auto threshold = static_cast<std::uint32_t>(settings_.blipFlipProbability * 4294967296.0);
+  for (std::size_t i = 0; i < filter.size() * 64; ++i) {
+    if (stream.next32() < threshold) filter[i >> 6] ^= std::uint64_t{1} << (i & 63);
+  }
+}
+
+std::vector<std::uint64_t> FilterHardener::harden(std::span<const std::uint64_t> filter) const {
+  if (filter.size() * 64 != inputBits_) {
+    throw std::invalid_argument("hardening: expected a " + std::to_string(inputBits_) + "-bit filter, got " +
+                                std::to_string(filter.size() * 64));
+  }
+  std::vector<std::uint64_t> bits = settings_.balance ? balance(filter) : std::vector<std::uint64_t>(filter.begin(), filter.end());
+  for (int i = 0; i < settings_.xorFolds; ++i) bits = xorFold(bits);
+  if (settings_.rule90) applyRule90(bits);
+  if (settings_.blipFlipProbability > 0) blip(bits);
+  return bits;
+}
+
+std::vector<std::uint64_t> xorFold(std::span<const std::uint64_t> filter) {
+  if (filter.size() % 2 != 0) throw std::invalid_argument("xorFold: the filter's word count must be even");
+  const std::size_t half = filter.size() / 2;
+  std::vector<std::uint64_t> out(half);
+  for (std::size_t i = 0; i < half; ++i) out[i] = filter[i] ^ filter[half + i];
+  return out;
+}
+
+void applyRule90(std::span<std::uint64_t> filter) {
+  // Word-parallel: left and right neighbours are the filter rotated by one bit
+  // each way across word boundaries.
+  const std::size_t n = filter.size();
+  if (n == 0) return;
+  std::vector<std::uint64_t> original(filter.begin(), filter.end());
+  for (std::size_t w = 0; w < n; ++w) {
+    const std::uint64_t previousWord = original[(w + n - 1) % n];
+    const std::uint64_t nextWord = original[(w + 1) % n];
+    const std::uint64_t left = (original[w] << 1) | (previousWord >> 63);   // bit i <- bit i-1
+    const std::uint64_t right = (original[w] >> 1) | (nextWord << 63);      // bit i <- bit i+1
+    filter[w] = left ^ right;
+  }
+}
+
+}  // namespace nser::linkage

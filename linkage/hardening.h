@@ -1,0 +1,81 @@
+// Hardening transforms for Bloom-filter encodings, against the published
+// frequency, pattern-mining and graph-matching attacks that re-identify
+// values from unhardened filters. Each is optional, deterministic for a given
+// secret and input (so re-encoding a record gives the same encoding), and
+// documented with its cost in docs/hardening.md.
+//
+// Filters are little-endian bit arrays in 64-bit words: bit i is bit (i % 64)
+// of word i / 64. Lengths are in bits and always a multiple of 64.
+//
+//  - balance:  append the complement, then apply a keyed permutation; every
+//              filter gets exactly half its bits set (length doubles), which
+//              hides the number of q-grams and flattens bit frequencies.
+//  - xorFold:  XOR the two halves (length halves); breaks the link between
+//              a bit and the q-grams that set it.
+//  - rule90:   b'[i] = b[i-1] XOR b[i+1] (cyclic), the elementary cellular
+//              automaton rule 90: diffuses each q-gram over several bits.
+//  - blip:     randomised response (BLIP): each bit flipped with probability
+//              f, driven by a keyed stream seeded from the record's own bits,
+//              so equal inputs stay equal while bit patterns get noise.
+//
+// Record-level salting (mixing a per-record value such as the birth year into
+// the hashing key) happens during encoding, not here: see the encoder.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "linkage/linkage_secret.h"
+
+namespace nser::linkage {
+
+struct HardeningSettings {
+  bool balance = false;
+  int xorFolds = 0;           // applied after balancing
+  bool rule90 = false;        // applied after folding
+  double blipFlipProbability = 0;  // in [0, 0.5); applied last
+
+  bool any() const { return balance || xorFolds > 0 || rule90 || blipFlipProbability > 0; }
+  // Length in bits of a hardened filter made from one of `inputBits`.
+  std::size_t outputBits(std::size_t inputBits) const;
+};
+
+// Holds the keyed material derived from the secret for filters of one input
+// length (the balancing permutation, the BLIP key). Thread-safe once
+// constructed.
+class FilterHardener {
+ public:
+  // Throws std::invalid_argument when `inputBits` is not a positive multiple
+  // of 64, the folds would leave a half that is not a multiple of 64, or the
+  // BLIP probability is outside [0, 0.5).
+  FilterHardener(const LinkageSecret& secret, HardeningSettings settings, std::size_t inputBits);
+  ~FilterHardener();
+  FilterHardener(const FilterHardener&) = delete;
+  FilterHardener& operator=(const FilterHardener&) = delete;
+
+  const HardeningSettings& settings() const { return settings_; }
+
+  std::size_t inputBits() const { return inputBits_; }
+  std::size_t outputBits() const { return settings_.outputBits(inputBits_); }
+
+  // Applies the configured transforms in order balance, xor-fold, rule 90,
+  // BLIP. `filter` must have inputBits() bits.
+  std::vector<std::uint64_t> harden(std::span<const std::uint64_t> filter) const;
+
+  // The individual steps, exposed for measurement and tests.
+  std::vector<std::uint64_t> balance(std::span<const std::uint64_t> filter) const;
+  void blip(std::span<std::uint64_t> filter) const;
+
+ private:
+  HardeningSettings settings_;
+  std::size_t inputBits_;
+  unsigned char* key_;                     // 32 bytes of guarded memory
+  std::vector<std::uint32_t> permutation_;  // balancing: output bit i <- input bit permutation_[i]
+};
+
+// Halves the filter; its word count must be even.
+std::vector<std::uint64_t> xorFold(std::span<const std::uint64_t> filter);
+void applyRule90(std::span<std::uint64_t> filter);
+
+}  // namespace nser::linkage

@@ -1,0 +1,71 @@
+// Keyed exact tokens: short keyed digests of normalised values (a CNIC, a
+// phonetic key with a district, a birth year, ...) that let the hub find
+// records sharing a value without being able to learn the value. Without the
+// linkage secret a dictionary attack is impossible: every token is
+// BLAKE2b-128 keyed with a subkey derived from the secret.
+//
+//   subkey = BLAKE2b-256(key = secret*, "nser/keyed-token/v1" || epoch_le32)
+//   token  = BLAKE2b-128(key = subkey, kind_byte || value)
+// (* secrets longer than 64 bytes are first hashed to 64 bytes.)
+//
+// The kind byte separates domains: equal strings of different kinds never
+// give equal tokens. Thread-safe for concurrent use once constructed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "linkage/linkage_secret.h"
+
+namespace nser::linkage {
+
+// Stable on the wire and in storage: never renumber, only add.
+enum class TokenKind : std::uint8_t {
+  Cnic = 1,               // canonical 13-digit CNIC / B-form
+  CnicDeletion = 2,       // a 12-digit string from the CNIC's one-deletion neighbourhood
+  NamePhonetic = 3,       // phonetic key of the name proper
+  NamePhoneticDistrict = 4,  // phonetic key + district code
+  RelationPhonetic = 5,   // phonetic key of the father/husband name
+  BirthYear = 6,
+  BirthYearMonth = 7,
+  BirthDate = 8,          // YYYY-MM-DD
+  Phone = 9,              // canonical phone number
+};
+
+const char* tokenKindName(TokenKind kind);
+
+struct KeyedToken {
+  TokenKind kind = TokenKind::Cnic;
+  std::array<std::uint8_t, 16> digest{};
+
+  bool operator==(const KeyedToken&) const = default;
+  std::string hex() const;
+};
+
+class KeyedTokenizer {
+ public:
+  explicit KeyedTokenizer(const LinkageSecret& secret);
+  ~KeyedTokenizer();
+  KeyedTokenizer(const KeyedTokenizer&) = delete;
+  KeyedTokenizer& operator=(const KeyedTokenizer&) = delete;
+
+  KeyedToken token(TokenKind kind, std::string_view value) const;
+
+  // The CNIC token and the tokens of its one-deletion neighbourhood (each of
+  // the 13 strings with one digit removed, duplicates removed), appended to
+  // `out`. Two CNICs that differ by one substituted digit or one adjacent
+  // transposition share at least one deletion token.
+  void appendCnicTokens(std::string_view canonicalCnic, std::vector<KeyedToken>& out) const;
+
+ private:
+  unsigned char* subkey_;  // 32 bytes of libsodium guarded memory
+};
+
+// The distinct strings obtained by deleting exactly one character, in order
+// of first appearance.
+std::vector<std::string> oneDeletionNeighbourhood(std::string_view value);
+
+}  // namespace nser::linkage

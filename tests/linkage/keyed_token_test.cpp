@@ -1,0 +1,71 @@
+#include "linkage/keyed_token.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace nser::linkage {
+namespace {
+
+LinkageSecret secretOf(const std::string& text, std::uint32_t epoch = 1) {
+  return LinkageSecret::fromBytes({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, epoch);
+}
+
+bool shareAny(const std::vector<KeyedToken>& a, const std::vector<KeyedToken>& b) {
+  for (const auto& x : a) {
+    if (std::find(b.begin(), b.end(), x) != b.end()) return true;
+  }
+  return false;
+}
+
+TEST(KeyedToken, DeterministicPerSecretKindAndValue) {
+  auto secret = secretOf("a linkage secret of good length");
+  KeyedTokenizer tokenizer(secret);
+  EXPECT_EQ(tokenizer.token(TokenKind::Cnic, "3520212345671"), tokenizer.token(TokenKind::Cnic, "3520212345671"));
+  EXPECT_NE(tokenizer.token(TokenKind::Cnic, "3520212345671").digest,
+            tokenizer.token(TokenKind::CnicDeletion, "3520212345671").digest)
+      << "kinds are separate domains";
+  EXPECT_NE(tokenizer.token(TokenKind::Cnic, "3520212345671"), tokenizer.token(TokenKind::Cnic, "3520212345672"));
+}
+
+TEST(KeyedToken, DifferentSecretsOrEpochsGiveUnrelatedTokens) {
+  auto s1 = secretOf("a linkage secret of good length");
+  auto s2 = secretOf("another secret of good length..");
+  auto s1e2 = secretOf("a linkage secret of good length", 2);
+  KeyedTokenizer t1(s1), t2(s2), t3(s1e2);
+  EXPECT_NE(t1.token(TokenKind::Cnic, "3520212345671"), t2.token(TokenKind::Cnic, "3520212345671"));
+  EXPECT_NE(t1.token(TokenKind::Cnic, "3520212345671"), t3.token(TokenKind::Cnic, "3520212345671"));
+}
+
+TEST(KeyedToken, TokenDoesNotContainTheValue) {
+  auto secret = secretOf("a linkage secret of good length");
+  KeyedTokenizer tokenizer(secret);
+  std::string hex = tokenizer.token(TokenKind::Cnic, "3520212345671").hex();
+  EXPECT_EQ(hex.size(), 32u);
+  EXPECT_EQ(hex.find("35202"), std::string::npos);
+}
+
+TEST(OneDeletionNeighbourhood, RemovesEachCharacterOnceWithoutDuplicates) {
+  EXPECT_EQ(oneDeletionNeighbourhood("abc"), (std::vector<std::string>{"bc", "ac", "ab"}));
+  EXPECT_EQ(oneDeletionNeighbourhood("aab"), (std::vector<std::string>{"ab", "aa"}));
+  EXPECT_TRUE(oneDeletionNeighbourhood("").empty());
+}
+
+TEST(KeyedToken, CnicNeighbourhoodMeetsOneDigitTyposAndTranspositions) {
+  auto secret = secretOf("a linkage secret of good length");
+  KeyedTokenizer tokenizer(secret);
+  auto tokensOf = [&](const std::string& cnic) {
+    std::vector<KeyedToken> out;
+    tokenizer.appendCnicTokens(cnic, out);
+    return out;
+  };
+  auto original = tokensOf("3520212345671");
+  EXPECT_EQ(original.size(), 1u + 13u);
+  EXPECT_TRUE(shareAny(original, tokensOf("3520212395671"))) << "one substituted digit";
+  EXPECT_TRUE(shareAny(original, tokensOf("3520213245671"))) << "adjacent transposition";
+  EXPECT_FALSE(shareAny(original, tokensOf("4210187654320"))) << "an unrelated CNIC";
+  EXPECT_FALSE(shareAny(original, tokensOf("3520298745671"))) << "three digits differ";
+}
+
+}  // namespace
+}  // namespace nser::linkage
