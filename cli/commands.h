@@ -7,6 +7,7 @@
 namespace nser::cli {
 
 Command versionCommand();
+Command evalCommand();
 
 // Every subcommand, ready to dispatch.
 CommandRegistry allCommands();
