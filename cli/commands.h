@@ -8,6 +8,7 @@ namespace nser::cli {
 
 Command versionCommand();
 Command evalCommand();
+Command synthCommand();
 
 // Every subcommand, ready to dispatch.
 CommandRegistry allCommands();
