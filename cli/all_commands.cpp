@@ -5,6 +5,7 @@ namespace nser::cli {
 CommandRegistry allCommands() {
   CommandRegistry registry;
   registry.add(versionCommand());
+  registry.add(encodeCommand());
   registry.add(evalCommand());
   registry.add(synthCommand());
   return registry;

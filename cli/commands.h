@@ -7,6 +7,7 @@
 namespace nser::cli {
 
 Command versionCommand();
+Command encodeCommand();
 Command evalCommand();
 Command synthCommand();
 

@@ -3,6 +3,9 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cmath>
+#include <bit>
+#include <numeric>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -14,7 +17,6 @@ namespace {
 constexpr std::size_t kKeyBytes = 32;
 constexpr char kKeyLabel[] = "nser/hardening/v1";
 
-bool testBit(std::span<const std::uint64_t> bits, std::size_t i) { return (bits[i >> 6] >> (i & 63)) & 1u; }
 void setBit(std::span<std::uint64_t> bits, std::size_t i) { bits[i >> 6] |= std::uint64_t{1} << (i & 63); }
 
 // Deterministic keyed stream (ChaCha20 via libsodium) as the randomness for
@@ -22,13 +24,13 @@ void setBit(std::span<std::uint64_t> bits, std::size_t i) { bits[i >> 6] |= std:
 class KeyedStream {
  public:
   KeyedStream(const unsigned char* key, std::string_view label, std::span<const unsigned char> context) {
-    unsigned char seed[randombytes_SEEDBYTES];
+    unsigned char seed[crypto_stream_chacha20_KEYBYTES];
     crypto_generichash_state state;
     crypto_generichash_init(&state, key, kKeyBytes, sizeof(seed));
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(label.data()), label.size());
     crypto_generichash_update(&state, context.data(), context.size());
     crypto_generichash_final(&state, seed, sizeof(seed));
-    buffer_.resize(4096);
+    buffer_.resize(256);
     std::memcpy(seed_, seed, sizeof(seed));
     refill();
     sodium_memzero(seed, sizeof(seed));
@@ -58,17 +60,15 @@ class KeyedStream {
 
  private:
   void refill() {
-    // Each refill derives the next block from the seed and a block counter.
-    unsigned char blockSeed[randombytes_SEEDBYTES];
-    crypto_generichash(blockSeed, sizeof(blockSeed), reinterpret_cast<const unsigned char*>(&block_), sizeof(block_),
-                       seed_, sizeof(seed_));
-    randombytes_buf_deterministic(buffer_.data(), buffer_.size(), blockSeed);
-    sodium_memzero(blockSeed, sizeof(blockSeed));
+    // ChaCha20 keystream under the seed, one 64-bit nonce per block.
+    unsigned char nonce[crypto_stream_chacha20_NONCEBYTES] = {};
+    std::memcpy(nonce, &block_, sizeof(block_) < sizeof(nonce) ? sizeof(block_) : sizeof(nonce));
+    crypto_stream_chacha20(buffer_.data(), buffer_.size(), nonce, seed_);
     ++block_;
     position_ = 0;
   }
 
-  unsigned char seed_[randombytes_SEEDBYTES];
+  unsigned char seed_[crypto_stream_chacha20_KEYBYTES];
   std::vector<unsigned char> buffer_;
   std::size_t position_ = 0;
   std::uint64_t block_ = 0;
@@ -118,29 +118,76 @@ FilterHardener::FilterHardener(const LinkageSecret& secret, HardeningSettings se
   sodium_mprotect_readonly(key_);
 
   if (settings.balance) {
-    // Keyed Fisher-Yates shuffle of the 2L positions of filter || complement.
-    const std::size_t n = inputBits * 2;
+    // Keyed Fisher-Yates shuffle of the 2L/8 bytes of filter || complement,
+    // and a keyed rotation of each byte: every output byte is one input byte,
+    // rotated. Byte granularity keeps balancing at a few hundred operations
+    // per filter; what balancing hides (the Hamming weight) does not depend on
+    // the granularity.
+    const std::size_t n = inputBits * 2 / 8;
     permutation_.resize(n);
+    rotation_.resize(n);
     for (std::size_t i = 0; i < n; ++i) permutation_[i] = static_cast<std::uint32_t>(i);
-    const auto lengthBytes = static_cast<std::uint64_t>(n);
+    const auto lengthBytes = static_cast<std::uint64_t>(inputBits * 2);
     KeyedStream stream(key_, "balance-permutation",
                        {reinterpret_cast<const unsigned char*>(&lengthBytes), sizeof(lengthBytes)});
     for (std::size_t i = n - 1; i > 0; --i) {
       std::swap(permutation_[i], permutation_[stream.below(static_cast<std::uint32_t>(i + 1))]);
     }
+    for (std::size_t i = 0; i < n; ++i) rotation_[i] = static_cast<std::uint8_t>(stream.below(8));
   }
 }
 
 FilterHardener::~FilterHardener() { sodium_free(key_); }
 
 std::vector<std::uint64_t> FilterHardener::balance(std::span<const std::uint64_t> filter) const {
-  const std::size_t n = inputBits_ * 2;
-  std::vector<std::uint64_t> out(n / 64, 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t source = permutation_[i];
-    // Positions [0, L) read the filter, [L, 2L) its complement.
-    const bool bit = source < inputBits_ ? testBit(filter, source) : !testBit(filter, source - inputBits_);
-    if (bit) setBit(out, i);
+  const std::size_t inputBytes = inputBits_ / 8;
+  // filter || complement, as bytes (little-endian words: byte k holds bits 8k..8k+7).
+  std::vector<std::uint8_t> extended(inputBytes * 2);
+  for (std::size_t w = 0; w < filter.size(); ++w) {
+    for (std::size_t b = 0; b < 8; ++b) {
+      const auto byte = static_cast<std::uint8_t>(filter[w] >> (8 * b));
+      extended[w * 8 + b] = byte;
+      extended[inputBytes + w * 8 + b] = static_cast<std::uint8_t>(~byte);
+    }
+  }
+  std::vector<std::uint64_t> out(inputBits_ * 2 / 64, 0);
+  for (std::size_t i = 0; i < extended.size(); ++i) {
+    const std::uint8_t byte = extended[permutation_[i]];
+    const unsigned r = rotation_[i];
+    const auto rotated = static_cast<std::uint8_t>((byte << r) | (byte >> ((8 - r) & 7)));
+    out[i / 8] |= static_cast<std::uint64_t>(rotated) << (8 * (i % 8));
+  }
+  return out;
+}
+
+std::vector<std::uint64_t> FilterHardener::saltPermute(std::span<const std::uint64_t> filter,
+                                                       std::string_view salt) const {
+  std::vector<std::uint64_t> out(filter.begin(), filter.end());
+  if (salt.empty()) return out;
+  unsigned char digest[16];
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, key_, kKeyBytes, sizeof(digest));
+  static constexpr char kLabel[] = "record-salt";
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kLabel), sizeof(kLabel) - 1);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(salt.data()), salt.size());
+  crypto_generichash_final(&state, digest, sizeof(digest));
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  std::memcpy(&a, digest, 8);
+  std::memcpy(&b, digest + 8, 8);
+  const std::uint64_t length = filter.size() * 64;
+  a = a % length;
+  // Any multiplier coprime to the length makes p -> a*p + b a permutation.
+  while (std::gcd(a, length) != 1) a = (a + 1) % length;
+  b = b % length;
+  std::fill(out.begin(), out.end(), 0);
+  for (std::size_t w = 0; w < filter.size(); ++w) {
+    std::uint64_t word = filter[w];
+    while (word != 0) {
+      const std::uint64_t p = w * 64 + static_cast<std::uint64_t>(std::countr_zero(word));
+      word &= word - 1;
+      setBit(out, static_cast<std::size_t>((a * p + b) % length));
+    }
   }
   return out;
 }
@@ -148,9 +195,18 @@ std::vector<std::uint64_t> FilterHardener::balance(std::span<const std::uint64_t
 void FilterHardener::blip(std::span<std::uint64_t> filter) const {
   KeyedStream stream(key_, "blip",
                      {reinterpret_cast<const unsigned char*>(filter.data()), filter.size() * sizeof(std::uint64_t)});
-  const auto threshold = static_cast<std::uint32_t>(settings_.blipFlipProbability * 4294967296.0);
-  for (std::size_t i = 0; i < filter.size() * 64; ++i) {
-    if (stream.next32() < threshold) filter[i >> 6] ^= std::uint64_t{1} << (i & 63);
+  // Flips are Bernoulli(f) per bit; the gaps between flips are geometric, so
+  // drawing the gaps costs about f*L draws instead of L.
+  const double logKeep = std::log1p(-settings_.blipFlipProbability);
+  const std::size_t bits = filter.size() * 64;
+  std::size_t position = 0;
+  for (;;) {
+    // U in (0, 1]: never 0, so the logarithm is finite.
+    const double u = (static_cast<double>(stream.next32()) + 1.0) / 4294967296.0;
+    position += static_cast<std::size_t>(std::floor(std::log(u) / logKeep));
+    if (position >= bits) break;
+    filter[position >> 6] ^= std::uint64_t{1} << (position & 63);
+    ++position;
   }
 }
 

@@ -7,9 +7,10 @@
 // Filters are little-endian bit arrays in 64-bit words: bit i is bit (i % 64)
 // of word i / 64. Lengths are in bits and always a multiple of 64.
 //
-//  - balance:  append the complement, then apply a keyed permutation; every
-//              filter gets exactly half its bits set (length doubles), which
-//              hides the number of q-grams and flattens bit frequencies.
+//  - balance:  append the complement, then apply a keyed permutation (of
+//              bytes, each keyed-rotated); every filter gets exactly half its
+//              bits set (length doubles), which hides the number of q-grams
+//              and flattens bit frequencies.
 //  - xorFold:  XOR the two halves (length halves); breaks the link between
 //              a bit and the q-grams that set it.
 //  - rule90:   b'[i] = b[i-1] XOR b[i+1] (cyclic), the elementary cellular
@@ -24,6 +25,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "linkage/linkage_secret.h"
@@ -65,13 +67,22 @@ class FilterHardener {
 
   // The individual steps, exposed for measurement and tests.
   std::vector<std::uint64_t> balance(std::span<const std::uint64_t> filter) const;
+
+  // Record-level salting: moves bit p to (a*p + b) mod L, with a (coprime to
+  // L) and b derived from the key and `salt` (e.g. the birth year). Equal
+  // salts give the same permutation, so records are comparable only within a
+  // salt value; across salt values the same q-gram lands on unrelated bits,
+  // which defeats frequency attacks pooled over the whole dataset. Applied
+  // before the other transforms; an empty salt leaves the filter unchanged.
+  std::vector<std::uint64_t> saltPermute(std::span<const std::uint64_t> filter, std::string_view salt) const;
   void blip(std::span<std::uint64_t> filter) const;
 
  private:
   HardeningSettings settings_;
   std::size_t inputBits_;
   unsigned char* key_;                     // 32 bytes of guarded memory
-  std::vector<std::uint32_t> permutation_;  // balancing: output bit i <- input bit permutation_[i]
+  std::vector<std::uint32_t> permutation_;  // balancing: output byte i <- byte permutation_[i] of filter || complement
+  std::vector<std::uint8_t> rotation_;      // balancing: ... rotated left by rotation_[i]
 };
 
 // Halves the filter; its word count must be even.

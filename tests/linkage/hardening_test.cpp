@@ -102,3 +102,30 @@ TEST(Hardening, ComposesInOrderAndValidatesSettings) {
 
 }  // namespace
 }  // namespace nser::linkage
+
+namespace nser::linkage {
+namespace {
+
+TEST(Hardening, SaltPermutationIsAKeyedPerSaltPermutation) {
+  auto secret = LinkageSecret::fromBytes({reinterpret_cast<const std::uint8_t*>(kSecret.data()), kSecret.size()}, 1);
+  FilterHardener hardener(secret, {}, 1024);
+  auto input = randomFilter(16, 11);
+  auto a1985 = hardener.saltPermute(input, "1985");
+  EXPECT_EQ(popcount(a1985), popcount(input)) << "a permutation keeps the bit count";
+  EXPECT_EQ(a1985, hardener.saltPermute(input, "1985"));
+  EXPECT_NE(a1985, hardener.saltPermute(input, "1986"));
+  EXPECT_EQ(hardener.saltPermute(input, ""), input);
+  // Two similar records with the same salt stay similar after permutation.
+  auto similar = input;
+  similar[3] ^= 0xF;
+  auto b1985 = hardener.saltPermute(similar, "1985");
+  std::size_t diffBefore = 0, diffAfter = 0;
+  for (std::size_t w = 0; w < 16; ++w) {
+    diffBefore += static_cast<std::size_t>(std::popcount(input[w] ^ similar[w]));
+    diffAfter += static_cast<std::size_t>(std::popcount(a1985[w] ^ b1985[w]));
+  }
+  EXPECT_EQ(diffBefore, diffAfter);
+}
+
+}  // namespace
+}  // namespace nser::linkage

@@ -1,0 +1,153 @@
+#include "linkage/person_normaliser.h"
+
+#include "linkage/cnic.h"
+#include "linkage/encoded_record.h"
+#include "linkage/gender.h"
+#include "linkage/honorifics.h"
+#include "linkage/person_name.h"
+#include "linkage/phone_number.h"
+#include "linkage/roman_urdu_phonetic.h"
+#include "linkage/roman_urdu_rules.h"
+#include "linkage/text_folding.h"
+
+namespace nser::linkage {
+
+namespace {
+
+constexpr std::array<std::string_view, kPersonFieldCount> kFieldNames = {
+    "name",       "name_joined", "titles",     "name_phonetic", "relation_type", "relation_name",
+    "relation_phonetic", "cnic", "gender",     "birth_date",    "birth_year",    "birth_month",
+    "birth_day",  "district",    "tehsil",     "phone"};
+
+void appendReason(std::string& reason, std::string_view what) {
+  if (what.empty()) return;
+  if (!reason.empty()) reason += "; ";
+  reason += what;
+}
+
+std::string phoneticOf(const NameParts& parts) {
+  std::string key;
+  std::string tokenKey;
+  for (const auto& token : parts.canonicalTokens) {
+    romanUrduKeyOfCanonical(token, tokenKey);
+    if (tokenKey.empty()) continue;
+    if (!key.empty()) key += ' ';
+    key += tokenKey;
+  }
+  return key;
+}
+
+// Place names: folded, each token Roman-Urdu canonical, no title removal
+// ("Mian Channu" is a tehsil, not a title and a name).
+std::string canonicalPlace(std::string_view raw) {
+  std::string folded = foldText(raw);
+  std::string out;
+  std::string token;
+  splitFoldedTokens(folded, [&](std::string_view t) {
+    canonicaliseToken(t, token);
+    if (!out.empty()) out += ' ';
+    out += token;
+  });
+  return out;
+}
+
+// Month or day (1-31) as two digits.
+std::string twoDigits(int value) {
+  return {static_cast<char>('0' + value / 10), static_cast<char>('0' + value % 10)};
+}
+
+}  // namespace
+
+std::string_view personFieldName(PersonField field) { return kFieldNames[static_cast<std::size_t>(field)]; }
+
+std::optional<PersonField> personFieldByName(std::string_view name) {
+  for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
+    if (kFieldNames[i] == name) return static_cast<PersonField>(i);
+  }
+  return std::nullopt;
+}
+
+PersonNormaliser::PersonNormaliser(CivilDate today) { dateOptions_.reference = today; }
+
+NormalisedPerson PersonNormaliser::normalise(const PersonIdentity& identity) const {
+  NormalisedPerson out;
+
+  // Name, titles and an embedded relation.
+  PersonName parsed = parsePersonName(identity.name);
+  if (parsed.flags != 0) appendReason(out.reason, "name: " + parsed.reason);
+  if (parsed.name.empty()) {
+    out.flags |= kFlagNameMissing;
+    out.usable = false;
+    appendReason(out.reason, "name: no name left after removing titles and relation");
+  }
+  out[PersonField::Name] = parsed.name.canonical();
+  out[PersonField::NameJoined] = parsed.name.joined();
+  out[PersonField::NamePhonetic] = phoneticOf(parsed.name);
+  std::string titles;
+  for (Title title : parsed.name.titles) {
+    if (!titles.empty()) titles += ' ';
+    titles += titleName(title);
+  }
+  out[PersonField::Titles] = std::move(titles);
+
+  // Relation: explicit columns win over a relation written inside the name.
+  RelationType relation = parsed.relation;
+  if (!identity.relationType.empty()) {
+    RelationTypeValue value = parseRelationType(identity.relationType);
+    if (value.recognised) {
+      relation = value.type;
+    } else {
+      appendReason(out.reason, "relation_type: not a known relation");
+    }
+  }
+  NameParts relationName = parsed.relationName;
+  if (!identity.relationName.empty()) relationName = parseNameParts(identity.relationName);
+  if (relation != RelationType::none) out[PersonField::RelationType] = std::string(relationTypeName(relation));
+  out[PersonField::RelationName] = relationName.canonical();
+  out[PersonField::RelationPhonetic] = phoneticOf(relationName);
+
+  // Gender, then the CNIC checked against it.
+  GenderValue gender = parseGender(identity.gender);
+  if (!gender.recognised) appendReason(out.reason, "gender: not a known value");
+  switch (gender.gender) {
+    case Gender::male: out[PersonField::Gender] = "M"; break;
+    case Gender::female: out[PersonField::Gender] = "F"; break;
+    case Gender::other: out[PersonField::Gender] = "X"; break;
+    case Gender::unknown: break;
+  }
+  CnicResult cnic = canonicaliseCnic(identity.cnic, gender.gender);
+  if (cnic.flags & kCnicMissing) {
+    out.flags |= kFlagCnicMissing;
+  } else {
+    if (!cnic.wellFormed()) out.flags |= kFlagCnicInvalid;
+    if (cnic.flags & kCnicGenderMismatch) out.flags |= kFlagCnicGenderMismatch;
+    if (cnic.flags & kCnicUnknownProvince) out.flags |= kFlagCnicProvinceUnknown;
+    if (cnic.flags != 0) appendReason(out.reason, "cnic: " + cnic.reason);
+  }
+  if (cnic.wellFormed()) out[PersonField::Cnic] = cnic.digits;
+
+  // Date of birth with its precision.
+  PartialDate dob = parsePartialDate(identity.birthDate, dateOptions_);
+  if (dob.flags != 0 && !(dob.flags & kDateMissing)) appendReason(out.reason, "dob: " + dob.reason);
+  if (dob.precision != DatePrecision::none) {
+    out[PersonField::BirthDate] = formatPartialDate(dob);
+    out[PersonField::BirthYear] = std::to_string(dob.year);
+    if (dob.precision >= DatePrecision::month) out[PersonField::BirthMonth] = twoDigits(dob.month);
+    if (dob.precision == DatePrecision::day) out[PersonField::BirthDay] = twoDigits(dob.day);
+    if (dob.precision != DatePrecision::day) out.flags |= kFlagBirthDatePartial;
+  }
+  if (dob.flags & kDateLikelyDefaulted) out.flags |= kFlagBirthDateDefaulted;
+
+  out[PersonField::District] = canonicalPlace(identity.district);
+  out[PersonField::Tehsil] = canonicalPlace(identity.tehsil);
+
+  PhoneNumber phone = canonicalisePhone(identity.phone);
+  if (phone.usable()) {
+    out[PersonField::Phone] = phone.digits;
+  } else if (!(phone.flags & kPhoneMissing)) {
+    appendReason(out.reason, "phone: not a usable phone number");
+  }
+  return out;
+}
+
+}  // namespace nser::linkage

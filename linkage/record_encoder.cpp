@@ -1,0 +1,235 @@
+#include "linkage/record_encoder.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace nser::linkage {
+
+namespace {
+
+std::string describeHardening(const NserSchemaExtension* ext) {
+  if (ext == nullptr) return "none";
+  std::string out;
+  auto add = [&out](const std::string& part) { out += (out.empty() ? "" : "+") + part; };
+  if (ext->recordSalt) add("salt:" + std::string(personFieldName(*ext->recordSalt)));
+  if (ext->hardening.balance) add("balance");
+  if (ext->hardening.xorFolds > 0) add("xor" + std::to_string(ext->hardening.xorFolds));
+  if (ext->hardening.rule90) add("rule90");
+  if (ext->hardening.blipFlipProbability > 0) {
+    char probability[32];
+    std::snprintf(probability, sizeof(probability), "%g", ext->hardening.blipFlipProbability);
+    add(std::string("blip:") + probability);
+  }
+  return out.empty() ? "none" : out;
+}
+
+ClkSchema fieldFilterSchema(const ClkSchema& clk, std::size_t bits) {
+  ClkSchema copy = clk;
+  copy.clk.l = bits;
+  copy.clk.xorFolds = 0;
+  return copy;
+}
+
+}  // namespace
+
+RecordEncoder::RecordEncoder(LinkageSchema schema, const LinkageSecret& secret, CivilDate today)
+    : schema_(std::move(schema)), clkEncoder_(schema_.clk, secret), normaliser_(today) {
+  const NserSchemaExtension* ext = schema_.nser ? &*schema_.nser : nullptr;
+  header_.schemaId = schema_.schemaId;
+  header_.schemaDigest = schema_.digest;
+  header_.keyEpoch = secret.epoch();
+  header_.keyFingerprint = secret.fingerprint();
+  header_.hardening = describeHardening(ext);
+  if (ext == nullptr) {
+    header_.clkBits = static_cast<std::uint32_t>(clkEncoder_.clkBits());
+    return;
+  }
+  const bool hardenAny = ext->hardening.any() || ext->recordSalt.has_value();
+  if (hardenAny) clkHardener_ = std::make_unique<FilterHardener>(secret, ext->hardening, clkEncoder_.clkBits());
+  header_.clkBits = static_cast<std::uint32_t>(clkHardener_ ? clkHardener_->outputBits() : clkEncoder_.clkBits());
+  if (ext->fieldFilterBits > 0) {
+    fieldEncoder_.emplace(fieldFilterSchema(schema_.clk, ext->fieldFilterBits), secret);
+    if (hardenAny) fieldHardener_ = std::make_unique<FilterHardener>(secret, ext->hardening, ext->fieldFilterBits);
+    for (std::size_t f = 0; f < schema_.clk.features.size(); ++f) {
+      if (schema_.clk.features[f].ignored) continue;
+      const auto& wanted = ext->fieldFilterFeatures;
+      if (!wanted.empty() &&
+          std::find(wanted.begin(), wanted.end(), schema_.clk.features[f].identifier) == wanted.end()) {
+        continue;
+      }
+      fieldFeatures_.push_back(f);
+      header_.fieldNames.push_back(schema_.clk.features[f].identifier);
+      header_.fieldBits.push_back(
+          static_cast<std::uint32_t>(fieldHardener_ ? fieldHardener_->outputBits() : ext->fieldFilterBits));
+    }
+  }
+  if (!ext->tokens.empty()) tokenizer_ = std::make_unique<KeyedTokenizer>(secret);
+}
+
+RecordEncoder::~RecordEncoder() = default;
+
+EncoderWorkspace RecordEncoder::makeWorkspace() const {
+  EncoderWorkspace workspace;
+  workspace.clk = clkEncoder_.makeWorkspace();
+  if (fieldEncoder_) workspace.field = fieldEncoder_->makeWorkspace();
+  return workspace;
+}
+
+ColumnBinding RecordEncoder::bind(const std::vector<std::string>& headerRow) const {
+  CsvHeader header(headerRow);
+  ColumnBinding binding;
+  std::string missing;
+  auto need = [&](const std::string& column) -> std::optional<std::size_t> {
+    auto index = header.find(column);
+    if (!index) missing += (missing.empty() ? "" : ", ") + column;
+    return index;
+  };
+  if (!schema_.nser) {
+    // Plain clkhash: columns are the features, in order (as clkhash requires).
+    binding.width = schema_.clk.features.size();
+    if (headerRow.size() != binding.width) {
+      throw EncoderSetupError(schema_.source + ": the schema has " + std::to_string(binding.width) +
+                              " features but the CSV header has " + std::to_string(headerRow.size()) + " columns");
+    }
+    for (std::size_t f = 0; f < schema_.clk.features.size(); ++f) {
+      if (schema_.clk.features[f].ignored && !binding.id) binding.id = f;
+    }
+    return binding;
+  }
+  const auto& ext = *schema_.nser;
+  binding.id = need(ext.idColumn);
+  for (const auto& role : identityRoles()) {
+    auto it = ext.columns.find(role);
+    binding.roles.push_back(it == ext.columns.end() ? std::nullopt : need(it->second));
+  }
+  if (!missing.empty()) {
+    throw EncoderSetupError("CSV header lacks the column(s) the schema " + schema_.source + " maps: " + missing);
+  }
+  binding.width = headerRow.size();
+  return binding;
+}
+
+EncodeOutcome RecordEncoder::encodeRow(const std::vector<std::string>& row, const ColumnBinding& binding,
+                                       std::uint64_t rowNumber, EncoderWorkspace& workspace,
+                                       EncodedRecord& out) const {
+  if (row.size() != binding.width) {
+    return {false, "expected " + std::to_string(binding.width) + " columns, found " + std::to_string(row.size())};
+  }
+  out.id = binding.id ? row[*binding.id] : "row-" + std::to_string(rowNumber);
+  if (binding.id && out.id.empty()) return {false, "the id column is empty"};
+  if (!schema_.nser) {
+    workspace.values.assign(row.begin(), row.end());
+    out.fieldFilters.clear();
+    out.tokens.clear();
+    out.flags = 0;
+    ClkEncodeResult result = clkEncoder_.encode(workspace.values, workspace.clk, workspace.filter);
+    if (!result.ok) return {false, result.reason};
+    out.clk.assign(workspace.filter.words().begin(), workspace.filter.words().end());
+    return {};
+  }
+  auto column = [&](std::size_t roleIndex) -> std::string_view {
+    const auto& index = binding.roles[roleIndex];
+    return index ? std::string_view(row[*index]) : std::string_view();
+  };
+  // Order of identityRoles(): name, relation_type, relation_name, cnic, gender, dob, district, tehsil, phone.
+  PersonIdentity identity{column(0), column(1), column(2), column(3), column(4),
+                          column(5), column(6), column(7), column(8)};
+  NormalisedPerson person = normaliser_.normalise(identity);
+  return encodeNormalised(person, workspace, out);
+}
+
+EncodeOutcome RecordEncoder::encodeIdentity(std::string id, const PersonIdentity& identity, EncoderWorkspace& workspace,
+                                            EncodedRecord& out) const {
+  if (!schema_.nser) return {false, "queries need an nser linkage schema"};
+  out.id = std::move(id);
+  return encodeNormalised(normaliser_.normalise(identity), workspace, out);
+}
+
+EncodeOutcome RecordEncoder::encodeNormalised(const NormalisedPerson& person, EncoderWorkspace& workspace,
+                                              EncodedRecord& out) const {
+  if (!person.usable) return {false, person.reason};
+  const auto& ext = *schema_.nser;
+  out.flags = person.flags;
+  workspace.values.clear();
+  for (PersonField field : ext.featureFields) workspace.values.push_back(person[field]);
+  ClkEncodeResult result = clkEncoder_.encode(workspace.values, workspace.clk, workspace.filter);
+  if (!result.ok) return {false, result.reason};
+  const std::string_view salt = ext.recordSalt ? std::string_view(person[*ext.recordSalt]) : std::string_view();
+  out.clk = finishFilter(workspace.filter, clkHardener_.get(), salt);
+
+  out.fieldFilters.resize(fieldFeatures_.size());
+  for (std::size_t i = 0; i < fieldFeatures_.size(); ++i) {
+    const std::size_t feature = fieldFeatures_[i];
+    if (workspace.fieldFilter.bits() != fieldEncoder_->hashBits()) {
+      workspace.fieldFilter = BloomFilter(fieldEncoder_->hashBits());
+    } else {
+      workspace.fieldFilter.clear();
+    }
+    ClkEncodeResult fieldResult =
+        fieldEncoder_->encodeFeature(feature, workspace.values[feature], workspace.field, workspace.fieldFilter);
+    if (!fieldResult.ok) return {false, fieldResult.reason};
+    out.fieldFilters[i] = finishFilter(workspace.fieldFilter, fieldHardener_.get(), salt);
+  }
+  out.tokens.clear();
+  if (tokenizer_) appendTokens(person, out);
+  return {};
+}
+
+FilterWords RecordEncoder::finishFilter(const BloomFilter& filter, const FilterHardener* hardener,
+                                        std::string_view salt) const {
+  if (hardener == nullptr) return FilterWords(filter.words().begin(), filter.words().end());
+  // A missing value stays an all-zero filter, so comparisons can tell
+  // "missing" from "disagrees" (balancing would otherwise set half the bits).
+  if (filter.popcount() == 0) return FilterWords(hardener->outputBits() / 64, 0);
+  if (salt.empty()) return hardener->harden(filter.words());
+  return hardener->harden(hardener->saltPermute(filter.words(), salt));
+}
+
+void RecordEncoder::appendTokens(const NormalisedPerson& person, EncodedRecord& out) const {
+  for (TokenFamily family : schema_.nser->tokens) {
+    switch (family) {
+      case TokenFamily::Cnic:
+        if (!person[PersonField::Cnic].empty()) tokenizer_->appendCnicTokens(person[PersonField::Cnic], out.tokens);
+        break;
+      case TokenFamily::NamePhonetic:
+        if (!person[PersonField::NamePhonetic].empty()) {
+          out.tokens.push_back(tokenizer_->token(TokenKind::NamePhonetic, person[PersonField::NamePhonetic]));
+        }
+        break;
+      case TokenFamily::NamePhoneticDistrict:
+        if (!person[PersonField::NamePhonetic].empty() && !person[PersonField::District].empty()) {
+          out.tokens.push_back(tokenizer_->token(
+              TokenKind::NamePhoneticDistrict, person[PersonField::NamePhonetic] + "|" + person[PersonField::District]));
+        }
+        break;
+      case TokenFamily::RelationPhonetic:
+        if (!person[PersonField::RelationPhonetic].empty()) {
+          out.tokens.push_back(tokenizer_->token(TokenKind::RelationPhonetic, person[PersonField::RelationPhonetic]));
+        }
+        break;
+      case TokenFamily::BirthYear:
+        if (!person[PersonField::BirthYear].empty()) {
+          out.tokens.push_back(tokenizer_->token(TokenKind::BirthYear, person[PersonField::BirthYear]));
+        }
+        break;
+      case TokenFamily::BirthYearMonth:
+        if (!person[PersonField::BirthMonth].empty()) {
+          out.tokens.push_back(tokenizer_->token(TokenKind::BirthYearMonth,
+                                                 person[PersonField::BirthYear] + "-" + person[PersonField::BirthMonth]));
+        }
+        break;
+      case TokenFamily::BirthDate:
+        if (!person[PersonField::BirthDay].empty()) {
+          out.tokens.push_back(tokenizer_->token(TokenKind::BirthDate, person[PersonField::BirthDate]));
+        }
+        break;
+      case TokenFamily::Phone:
+        if (!person[PersonField::Phone].empty()) {
+          out.tokens.push_back(tokenizer_->token(TokenKind::Phone, person[PersonField::Phone]));
+        }
+        break;
+    }
+  }
+}
+
+}  // namespace nser::linkage
