@@ -6,6 +6,7 @@ CommandRegistry allCommands() {
   CommandRegistry registry;
   registry.add(versionCommand());
   registry.add(encodeCommand());
+  registry.add(linkCommand());
   registry.add(evalCommand());
   registry.add(synthCommand());
   return registry;

@@ -8,6 +8,7 @@ namespace nser::cli {
 
 Command versionCommand();
 Command encodeCommand();
+Command linkCommand();
 Command evalCommand();
 Command synthCommand();
 
