@@ -1,5 +1,6 @@
 #include "linkage/clk_tokenizer.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -110,8 +111,10 @@ bool ClkTokenizer::tokenizeNgrams(std::string_view value, TokenList& out, std::s
     appendByteOrderMark(buffer);
     if (comparison_.positional) {
       // "{i+1} {gram}": the prefix is ASCII digits and a space.
-      const int length = std::snprintf(position, sizeof(position), "%zu ", i + 1);
-      for (int c = 0; c < length; ++c) appendEncoded(buffer, static_cast<char32_t>(position[c]));
+      // (std::to_chars, not snprintf: this runs for every token of every record.)
+      char* end = std::to_chars(position, position + sizeof(position) - 1, i + 1).ptr;
+      *end++ = ' ';
+      for (const char* c = position; c != end; ++c) appendEncoded(buffer, static_cast<char32_t>(*c));
     }
     for (std::size_t j = i; j < i + n; ++j) {
       if (!appendEncoded(buffer, cps[j])) {

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
+#include <functional>
 #include <cassert>
 #include <cmath>
 #include <cstdio>
@@ -588,6 +589,97 @@ EmResult estimateByEm(const ComparisonVectorSet& vectors, const FellegiSunterPar
   return result;
 }
 
+namespace {
+
+// Smoothed level frequencies of comparison `c` among the patterns `select`
+// accepts; false when none is selected.
+bool levelFrequencies(const VectorPatterns& patterns, std::size_t c, std::size_t levelCount,
+                      const std::function<bool(const std::uint8_t*)>& select, std::vector<double>& m) {
+  std::vector<double> counts(levelCount, 0.5);
+  std::uint64_t selected = 0;
+  for (std::size_t p = 0; p < patterns.size(); ++p) {
+    const std::uint8_t* vector = patterns.at(p);
+    if (!select(vector) || vector[c] == kNullLevel) continue;
+    counts[vector[c]] += static_cast<double>(patterns.counts[p]);
+    selected += patterns.counts[p];
+  }
+  if (selected == 0) return false;
+  double total = 0.0;
+  for (std::size_t l = 1; l < levelCount; ++l) total += counts[l];
+  for (std::size_t l = 1; l < levelCount; ++l) m[l] = clampProbability(counts[l] / total);
+  return true;
+}
+
+}  // namespace
+
+EmReport anchoredEstimate(const ComparisonVectorSet& candidates, std::size_t anchor, const EmOptions& options,
+                          FellegiSunterParameters& parameters) {
+  if (anchor >= candidates.width()) throw FellegiSunterError("training: anchor comparison out of range");
+  const VectorPatterns patterns = groupVectors(candidates);
+  const std::size_t width = candidates.width();
+  // 1. m of every other comparison: pairs at the anchor's first level.
+  for (std::size_t c = 0; c < width; ++c) {
+    if (c == anchor) continue;
+    levelFrequencies(patterns, c, parameters.m[c].size(),
+                     [anchor](const std::uint8_t* v) { return v[anchor] == 1; }, parameters.m[c]);
+  }
+  // 2. m of the anchor: pairs the other comparisons alone call certain
+  //    (at least 2^10 : 1 in favour, prior aside).
+  auto otherWeight = [&](const std::uint8_t* v) {
+    double w = 0.0;
+    for (std::size_t c = 0; c < width; ++c) {
+      if (c != anchor && v[c] != kNullLevel) w += std::log2(parameters.m[c][v[c]] / parameters.u[c][v[c]]);
+    }
+    return w;
+  };
+  levelFrequencies(patterns, anchor, parameters.m[anchor].size(),
+                   [&](const std::uint8_t* v) { return otherWeight(v) >= 10.0; }, parameters.m[anchor]);
+  // 3. The prior, by EM with m and u held: lambda <- mean posterior.
+  std::vector<double> likelihoodRatio(patterns.size());
+  std::vector<double> logU(patterns.size());  // log P(vector | non-match), for the log-likelihood
+  for (std::size_t p = 0; p < patterns.size(); ++p) {
+    const std::uint8_t* v = patterns.at(p);
+    double w = 0.0;
+    for (std::size_t c = 0; c < width; ++c) {
+      if (v[c] == kNullLevel) continue;
+      w += std::log(parameters.m[c][v[c]] / parameters.u[c][v[c]]);
+      logU[p] += std::log(parameters.u[c][v[c]]);
+    }
+    likelihoodRatio[p] = std::exp(std::min(w, 700.0));
+  }
+  EmReport report;
+  report.maxIterations = options.maxIterations;
+  report.tolerance = options.tolerance;
+  report.pairs = patterns.total;
+  report.updateU = false;
+  report.finalLogLikelihoodChange = std::numeric_limits<double>::quiet_NaN();
+  double lambda = parameters.lambda;
+  double previous = -std::numeric_limits<double>::infinity();
+  for (int iteration = 1; iteration <= options.maxIterations; ++iteration) {
+    double posteriorSum = 0.0;
+    double logLikelihood = 0.0;
+    for (std::size_t p = 0; p < patterns.size(); ++p) {
+      const double match = lambda * likelihoodRatio[p];
+      const double mixture = match + (1.0 - lambda);
+      posteriorSum += static_cast<double>(patterns.counts[p]) * match / mixture;
+      logLikelihood += static_cast<double>(patterns.counts[p]) * (logU[p] + std::log(mixture));
+    }
+    lambda = clampProbability(posteriorSum / static_cast<double>(patterns.total));
+    report.iterations = iteration;
+    report.finalLogLikelihood = logLikelihood;
+    if (iteration > 1) {
+      report.finalLogLikelihoodChange = (logLikelihood - previous) / static_cast<double>(patterns.total);
+      if (std::fabs(report.finalLogLikelihoodChange) < options.tolerance) {
+        report.converged = true;
+        break;
+      }
+    }
+    previous = logLikelihood;
+  }
+  parameters.lambda = lambda;
+  return report;
+}
+
 FellegiSunterModel trainModel(ComparisonSettings comparisons, std::span<const EncodedRecord> left,
                               std::span<const EncodedRecord> right, const ComparisonVectorSet& candidates,
                               const TrainingOptions& options) {
@@ -599,7 +691,11 @@ FellegiSunterModel trainModel(ComparisonSettings comparisons, std::span<const En
   auto u = estimateUFromRandomPairs(comparisons, left, right, options.u, &uReport);
   report.u = uReport;
   const auto levelCounts = comparisons.levelCounts();
-  const auto start = initialParameters(levelCounts, std::move(u), options.initialLambda);
+  auto start = initialParameters(levelCounts, std::move(u), options.initialLambda);
+  if (options.anchorComparison) {
+    report.em = anchoredEstimate(candidates, *options.anchorComparison, options.em, start);
+    return FellegiSunterModel(std::move(comparisons), std::move(start), options.termFrequency, report);
+  }
   EmResult em = estimateByEm(candidates, start, options.em);
   report.em = em.report;
   return FellegiSunterModel(std::move(comparisons), std::move(em.parameters), options.termFrequency, report);

@@ -217,11 +217,27 @@ struct TrainingOptions {
   USampleOptions u;
   EmOptions em;
   double initialLambda = 0.1;
+  // Anchored training (anchoredEstimate): the comparison whose first declared
+  // level marks near-certain matches, e.g. an exact CNIC token. Without an
+  // anchor, m and lambda (and u when asked) come from plain EM, which on
+  // blocked candidates can settle on another mode than "same person", such
+  // as "same household" (members share phone, district, relation name).
+  std::optional<std::size_t> anchorComparison;
   TermFrequencyBounds termFrequency;
 };
 
 // u from random pairs of left x right, then EM on the candidate pairs'
 // vectors (which must come from `comparisons`); the reports go in the model.
+// Anchored estimation, in place of full EM: with u fixed (from random pairs),
+//   1. m of every comparison but the anchor = smoothed level frequencies
+//      among candidate pairs at the anchor's first level;
+//   2. m of the anchor = its level frequencies among pairs the other
+//      comparisons alone put at 2^10 : 1 or more;
+//   3. lambda by EM with m and u held (lambda <- mean posterior), with the
+//      same honest convergence report as full EM.
+EmReport anchoredEstimate(const ComparisonVectorSet& candidates, std::size_t anchor, const EmOptions& options,
+                          FellegiSunterParameters& parameters);
+
 FellegiSunterModel trainModel(ComparisonSettings comparisons, std::span<const EncodedRecord> left,
                               std::span<const EncodedRecord> right, const ComparisonVectorSet& candidates,
                               const TrainingOptions& options);

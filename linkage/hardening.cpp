@@ -23,24 +23,35 @@ void setBit(std::span<std::uint64_t> bits, std::size_t i) { bits[i >> 6] |= std:
 // the permutation and for BLIP.
 class KeyedStream {
  public:
-  KeyedStream(const unsigned char* key, std::string_view label, std::span<const unsigned char> context) {
-    unsigned char seed[crypto_stream_chacha20_KEYBYTES];
-    crypto_generichash_state state;
-    crypto_generichash_init(&state, key, kKeyBytes, sizeof(seed));
+  // A stream keyed by BLAKE2b(hardening key, label || context): used once
+  // per hardener (the balancing permutation). `keyedState` is BLAKE2b
+  // initialised with the hardening key and a 32-byte output.
+  KeyedStream(const crypto_generichash_state& keyedState, std::string_view label,
+              std::span<const unsigned char> context) {
+    crypto_generichash_state state = keyedState;
     crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(label.data()), label.size());
     crypto_generichash_update(&state, context.data(), context.size());
-    crypto_generichash_final(&state, seed, sizeof(seed));
-    buffer_.resize(256);
-    std::memcpy(seed_, seed, sizeof(seed));
+    crypto_generichash_final(&state, key_, sizeof(key_));
     refill();
-    sodium_memzero(seed, sizeof(seed));
   }
-  ~KeyedStream() { sodium_memzero(seed_, sizeof(seed_)); }
+  // A stream under a ready ChaCha20 key and 64-bit nonce: the per-filter
+  // BLIP stream, cheap enough to set up for every filter of every record.
+  KeyedStream(const unsigned char* key, const unsigned char* nonce) {
+    std::memcpy(key_, key, sizeof(key_));
+    std::memcpy(nonce_, nonce, sizeof(nonce_));
+    refill();
+  }
+  ~KeyedStream() {
+    sodium_memzero(key_, sizeof(key_));
+    sodium_memzero(buffer_, sizeof(buffer_));
+  }
+  KeyedStream(const KeyedStream&) = delete;
+  KeyedStream& operator=(const KeyedStream&) = delete;
 
   std::uint32_t next32() {
-    if (position_ + 4 > buffer_.size()) refill();
+    if (position_ + 4 > sizeof(buffer_)) refill();
     std::uint32_t v;
-    std::memcpy(&v, buffer_.data() + position_, 4);
+    std::memcpy(&v, buffer_ + position_, 4);
     position_ += 4;
     return v;
   }
@@ -60,16 +71,16 @@ class KeyedStream {
 
  private:
   void refill() {
-    // ChaCha20 keystream under the seed, one 64-bit nonce per block.
-    unsigned char nonce[crypto_stream_chacha20_NONCEBYTES] = {};
-    std::memcpy(nonce, &block_, sizeof(block_) < sizeof(nonce) ? sizeof(block_) : sizeof(nonce));
-    crypto_stream_chacha20(buffer_.data(), buffer_.size(), nonce, seed_);
-    ++block_;
+    // The next two 64-byte ChaCha20 blocks of the keystream.
+    std::memset(buffer_, 0, sizeof(buffer_));
+    crypto_stream_chacha20_xor_ic(buffer_, buffer_, sizeof(buffer_), nonce_, block_, key_);
+    block_ += sizeof(buffer_) / 64;
     position_ = 0;
   }
 
-  unsigned char seed_[crypto_stream_chacha20_KEYBYTES];
-  std::vector<unsigned char> buffer_;
+  unsigned char key_[crypto_stream_chacha20_KEYBYTES];
+  unsigned char nonce_[crypto_stream_chacha20_NONCEBYTES] = {};
+  unsigned char buffer_[128];
   std::size_t position_ = 0;
   std::uint64_t block_ = 0;
 };
@@ -115,7 +126,18 @@ FilterHardener::FilterHardener(const LinkageSecret& secret, HardeningSettings se
   for (int i = 0; i < 4; ++i) label[sizeof(kKeyLabel) - 1 + i] = static_cast<unsigned char>(secret.epoch() >> (8 * i));
   crypto_generichash(key_, kKeyBytes, label, sizeof(label), secretKey, secretKeyLength);
   sodium_memzero(secretKey, sizeof(secretKey));
+  keyedState_ = static_cast<crypto_generichash_state*>(sodium_malloc(sizeof(crypto_generichash_state)));
+  if (keyedState_ == nullptr) throw SecretError("cannot allocate guarded memory for the hardening key");
+  crypto_generichash_init(keyedState_, key_, kKeyBytes, crypto_stream_chacha20_KEYBYTES);
+  // BLIP: a ChaCha20 key, and a SipHash key for the per-filter nonce.
+  blipKeys_ = static_cast<unsigned char*>(sodium_malloc(crypto_stream_chacha20_KEYBYTES + crypto_shorthash_KEYBYTES));
+  if (blipKeys_ == nullptr) throw SecretError("cannot allocate guarded memory for the hardening key");
+  static constexpr char kBlipLabel[] = "blip-keys";
+  crypto_generichash(blipKeys_, crypto_stream_chacha20_KEYBYTES + crypto_shorthash_KEYBYTES,
+                     reinterpret_cast<const unsigned char*>(kBlipLabel), sizeof(kBlipLabel) - 1, key_, kKeyBytes);
+  sodium_mprotect_readonly(blipKeys_);
   sodium_mprotect_readonly(key_);
+  sodium_mprotect_readonly(keyedState_);
 
   if (settings.balance) {
     // Keyed Fisher-Yates shuffle of the 2L/8 bytes of filter || complement,
@@ -128,7 +150,7 @@ FilterHardener::FilterHardener(const LinkageSecret& secret, HardeningSettings se
     rotation_.resize(n);
     for (std::size_t i = 0; i < n; ++i) permutation_[i] = static_cast<std::uint32_t>(i);
     const auto lengthBytes = static_cast<std::uint64_t>(inputBits * 2);
-    KeyedStream stream(key_, "balance-permutation",
+    KeyedStream stream(*keyedState_, "balance-permutation",
                        {reinterpret_cast<const unsigned char*>(&lengthBytes), sizeof(lengthBytes)});
     for (std::size_t i = n - 1; i > 0; --i) {
       std::swap(permutation_[i], permutation_[stream.below(static_cast<std::uint32_t>(i + 1))]);
@@ -137,7 +159,11 @@ FilterHardener::FilterHardener(const LinkageSecret& secret, HardeningSettings se
   }
 }
 
-FilterHardener::~FilterHardener() { sodium_free(key_); }
+FilterHardener::~FilterHardener() {
+  sodium_free(blipKeys_);
+  sodium_free(keyedState_);
+  sodium_free(key_);
+}
 
 std::vector<std::uint64_t> FilterHardener::balance(std::span<const std::uint64_t> filter) const {
   const std::size_t inputBytes = inputBits_ / 8;
@@ -193,8 +219,11 @@ std::vector<std::uint64_t> FilterHardener::saltPermute(std::span<const std::uint
 }
 
 void FilterHardener::blip(std::span<std::uint64_t> filter) const {
-  KeyedStream stream(key_, "blip",
-                     {reinterpret_cast<const unsigned char*>(filter.data()), filter.size() * sizeof(std::uint64_t)});
+  // Nonce: a keyed SipHash of the filter, so equal filters get equal noise.
+  unsigned char nonce[crypto_shorthash_BYTES];
+  crypto_shorthash(nonce, reinterpret_cast<const unsigned char*>(filter.data()), filter.size() * sizeof(std::uint64_t),
+                   blipKeys_ + crypto_stream_chacha20_KEYBYTES);
+  KeyedStream stream(blipKeys_, nonce);
   // Flips are Bernoulli(f) per bit; the gaps between flips are geometric, so
   // drawing the gaps costs about f*L draws instead of L.
   const double logKeep = std::log1p(-settings_.blipFlipProbability);

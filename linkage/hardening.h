@@ -16,12 +16,15 @@
 //  - rule90:   b'[i] = b[i-1] XOR b[i+1] (cyclic), the elementary cellular
 //              automaton rule 90: diffuses each q-gram over several bits.
 //  - blip:     randomised response (BLIP): each bit flipped with probability
-//              f, driven by a keyed stream seeded from the record's own bits,
-//              so equal inputs stay equal while bit patterns get noise.
+//              f, driven by a keyed ChaCha20 stream whose nonce is a keyed
+//              SipHash of the filter itself, so equal inputs stay equal while
+//              bit patterns get noise.
 //
 // Record-level salting (mixing a per-record value such as the birth year into
 // the hashing key) happens during encoding, not here: see the encoder.
 #pragma once
+
+#include <sodium.h>
 
 #include <cstdint>
 #include <span>
@@ -80,7 +83,9 @@ class FilterHardener {
  private:
   HardeningSettings settings_;
   std::size_t inputBits_;
-  unsigned char* key_;                     // 32 bytes of guarded memory
+  unsigned char* key_;                        // 32 bytes of guarded memory
+  crypto_generichash_state* keyedState_ = nullptr;  // BLAKE2b keyed with key_, 32-byte output (guarded)
+  unsigned char* blipKeys_ = nullptr;               // ChaCha20 key || SipHash key for BLIP (guarded)
   std::vector<std::uint32_t> permutation_;  // balancing: output byte i <- byte permutation_[i] of filter || complement
   std::vector<std::uint8_t> rotation_;      // balancing: ... rotated left by rotation_[i]
 };

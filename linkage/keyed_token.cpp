@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <tuple>
 #include <cstring>
 
 namespace nser::linkage {
@@ -34,8 +35,13 @@ std::string KeyedToken::hex() const {
 }
 
 KeyedTokenizer::KeyedTokenizer(const LinkageSecret& secret) {
-  subkey_ = static_cast<unsigned char*>(sodium_malloc(kSubkeyBytes));
-  if (subkey_ == nullptr) throw SecretError("cannot allocate guarded memory for the token key");
+  auto* subkey = static_cast<unsigned char*>(sodium_malloc(kSubkeyBytes));
+  keyedState_ = static_cast<crypto_generichash_state*>(sodium_malloc(sizeof(crypto_generichash_state)));
+  if (subkey == nullptr || keyedState_ == nullptr) {
+    sodium_free(subkey);
+    sodium_free(keyedState_);
+    throw SecretError("cannot allocate guarded memory for the token key");
+  }
   auto bytes = secret.bytes();
   unsigned char key[crypto_generichash_KEYBYTES_MAX];
   std::size_t keyLength = std::min(bytes.size(), sizeof(key));
@@ -48,18 +54,19 @@ KeyedTokenizer::KeyedTokenizer(const LinkageSecret& secret) {
   std::memcpy(message, kSubkeyLabel, sizeof(kSubkeyLabel) - 1);
   const std::uint32_t epoch = secret.epoch();
   for (int i = 0; i < 4; ++i) message[sizeof(kSubkeyLabel) - 1 + i] = static_cast<unsigned char>(epoch >> (8 * i));
-  crypto_generichash(subkey_, kSubkeyBytes, message, sizeof(message), key, keyLength);
+  crypto_generichash(subkey, kSubkeyBytes, message, sizeof(message), key, keyLength);
   sodium_memzero(key, sizeof(key));
-  sodium_mprotect_readonly(subkey_);
+  crypto_generichash_init(keyedState_, subkey, kSubkeyBytes, std::tuple_size_v<decltype(KeyedToken::digest)>);
+  sodium_free(subkey);
+  sodium_mprotect_readonly(keyedState_);
 }
 
-KeyedTokenizer::~KeyedTokenizer() { sodium_free(subkey_); }
+KeyedTokenizer::~KeyedTokenizer() { sodium_free(keyedState_); }
 
 KeyedToken KeyedTokenizer::token(TokenKind kind, std::string_view value) const {
   KeyedToken out;
   out.kind = kind;
-  crypto_generichash_state state;
-  crypto_generichash_init(&state, subkey_, kSubkeyBytes, out.digest.size());
+  crypto_generichash_state state = *keyedState_;
   const unsigned char kindByte = static_cast<unsigned char>(kind);
   crypto_generichash_update(&state, &kindByte, 1);
   crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()), value.size());

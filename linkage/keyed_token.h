@@ -12,6 +12,8 @@
 // give equal tokens. Thread-safe for concurrent use once constructed.
 #pragma once
 
+#include <sodium.h>
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -61,7 +63,9 @@ class KeyedTokenizer {
   void appendCnicTokens(std::string_view canonicalCnic, std::vector<KeyedToken>& out) const;
 
  private:
-  unsigned char* subkey_;  // 32 bytes of libsodium guarded memory
+  // BLAKE2b state right after keyed initialisation, copied for every token:
+  // saves hashing the key block each time. Guarded memory (it is key material).
+  crypto_generichash_state* keyedState_;
 };
 
 // The distinct strings obtained by deleting exactly one character, in order

@@ -15,13 +15,22 @@ LinkSettings parseLinkSettings(const schemas::JsonNode& root) {
   settings.comparisons = ComparisonSettings::fromJson(root.field("comparisons"));
   if (auto training = root.optionalField("training")) {
     training->rejectUnknownKeys(
-        {"u_pairs", "seed", "em_max_iterations", "em_tolerance", "em_sample_pairs", "em_update_u", "initial_lambda"});
+        {"u_pairs", "seed", "em_max_iterations", "em_tolerance", "em_sample_pairs", "em_update_u", "initial_lambda",
+         "anchor"});
     settings.training.u.pairs = static_cast<std::uint64_t>(training->intOr("u_pairs", 1'000'000, 1000, 1'000'000'000));
     settings.training.u.seed = static_cast<std::uint64_t>(training->intOr("seed", 1, 0, INT64_MAX));
     settings.training.em.maxIterations = static_cast<int>(training->intOr("em_max_iterations", 200, 1, 100000));
     settings.training.em.tolerance = training->numberOr("em_tolerance", 1e-9, 0.0, 1.0);
     settings.training.em.updateU = training->boolOr("em_update_u", false);
     settings.training.initialLambda = training->numberOr("initial_lambda", 0.1, 1e-6, 0.999999);
+    if (auto anchor = training->optionalField("anchor")) {
+      const std::string name = anchor->asString();
+      const auto& comparisons = settings.comparisons.comparisons();
+      for (std::size_t c = 0; c < comparisons.size(); ++c) {
+        if (comparisons[c].name == name) settings.training.anchorComparison = c;
+      }
+      if (!settings.training.anchorComparison) anchor->fail("no comparison is named \"" + name + "\"");
+    }
     settings.emSamplePairs =
         static_cast<std::uint64_t>(training->intOr("em_sample_pairs", 2'000'000, 1000, 1'000'000'000));
   }

@@ -23,11 +23,14 @@ std::string describeHardening(const NserSchemaExtension* ext) {
   return out.empty() ? "none" : out;
 }
 
-ClkSchema fieldFilterSchema(const ClkSchema& clk, std::size_t bits) {
-  ClkSchema copy = clk;
-  copy.clk.l = bits;
-  copy.clk.xorFolds = 0;
-  return copy;
+// OR-folds `wide` down to `bits` (a divisor of its length): bit i of the
+// result is the OR of bits i, i + bits, i + 2*bits, ...
+void orFold(const BloomFilter& wide, std::size_t bits, BloomFilter& out) {
+  if (out.bits() != bits) out = BloomFilter(bits);
+  std::span<std::uint64_t> dest = out.mutableWords();
+  std::span<const std::uint64_t> source = wide.words();
+  for (std::size_t i = 0; i < dest.size(); ++i) dest[i] = source[i];
+  for (std::size_t i = dest.size(); i < source.size(); ++i) dest[i % dest.size()] |= source[i];
 }
 
 }  // namespace
@@ -47,8 +50,13 @@ RecordEncoder::RecordEncoder(LinkageSchema schema, const LinkageSecret& secret, 
   const bool hardenAny = ext->hardening.any() || ext->recordSalt.has_value();
   if (hardenAny) clkHardener_ = std::make_unique<FilterHardener>(secret, ext->hardening, clkEncoder_.clkBits());
   header_.clkBits = static_cast<std::uint32_t>(clkHardener_ ? clkHardener_->outputBits() : clkEncoder_.clkBits());
+  fieldSlot_.assign(schema_.clk.features.size(), -1);
   if (ext->fieldFilterBits > 0) {
-    fieldEncoder_.emplace(fieldFilterSchema(schema_.clk, ext->fieldFilterBits), secret);
+    if (clkEncoder_.hashBits() % ext->fieldFilterBits != 0) {
+      throw EncoderSetupError(schema_.source + ": nser.fieldFilterBits (" + std::to_string(ext->fieldFilterBits) +
+                              ") must divide the CLK's hashing length (" + std::to_string(clkEncoder_.hashBits()) + ")");
+    }
+    fieldFilterBits_ = ext->fieldFilterBits;
     if (hardenAny) fieldHardener_ = std::make_unique<FilterHardener>(secret, ext->hardening, ext->fieldFilterBits);
     for (std::size_t f = 0; f < schema_.clk.features.size(); ++f) {
       if (schema_.clk.features[f].ignored) continue;
@@ -57,7 +65,7 @@ RecordEncoder::RecordEncoder(LinkageSchema schema, const LinkageSecret& secret, 
           std::find(wanted.begin(), wanted.end(), schema_.clk.features[f].identifier) == wanted.end()) {
         continue;
       }
-      fieldFeatures_.push_back(f);
+      fieldSlot_[f] = static_cast<int>(header_.fieldNames.size());
       header_.fieldNames.push_back(schema_.clk.features[f].identifier);
       header_.fieldBits.push_back(
           static_cast<std::uint32_t>(fieldHardener_ ? fieldHardener_->outputBits() : ext->fieldFilterBits));
@@ -71,7 +79,8 @@ RecordEncoder::~RecordEncoder() = default;
 EncoderWorkspace RecordEncoder::makeWorkspace() const {
   EncoderWorkspace workspace;
   workspace.clk = clkEncoder_.makeWorkspace();
-  if (fieldEncoder_) workspace.field = fieldEncoder_->makeWorkspace();
+  workspace.filter = BloomFilter(clkEncoder_.hashBits());
+  workspace.featureFilter = BloomFilter(clkEncoder_.hashBits());
   return workspace;
 }
 
@@ -152,24 +161,27 @@ EncodeOutcome RecordEncoder::encodeNormalised(const NormalisedPerson& person, En
   out.flags = person.flags;
   workspace.values.clear();
   for (PersonField field : ext.featureFields) workspace.values.push_back(person[field]);
-  ClkEncodeResult result = clkEncoder_.encode(workspace.values, workspace.clk, workspace.filter);
-  if (!result.ok) return {false, result.reason};
   const std::string_view salt = ext.recordSalt ? std::string_view(person[*ext.recordSalt]) : std::string_view();
-  out.clk = finishFilter(workspace.filter, clkHardener_.get(), salt);
 
-  out.fieldFilters.resize(fieldFeatures_.size());
-  for (std::size_t i = 0; i < fieldFeatures_.size(); ++i) {
-    const std::size_t feature = fieldFeatures_[i];
-    if (workspace.fieldFilter.bits() != fieldEncoder_->hashBits()) {
-      workspace.fieldFilter = BloomFilter(fieldEncoder_->hashBits());
-    } else {
-      workspace.fieldFilter.clear();
+  // One hashing pass per feature feeds both the CLK and the field filter.
+  BloomFilter& clk = workspace.filter;
+  clk.clear();
+  out.fieldFilters.resize(header_.fieldNames.size());
+  for (std::size_t f = 0; f < schema_.clk.features.size(); ++f) {
+    if (schema_.clk.features[f].ignored) continue;
+    workspace.featureFilter.clear();
+    ClkEncodeResult result = clkEncoder_.encodeFeature(f, workspace.values[f], workspace.clk, workspace.featureFilter);
+    if (!result.ok) return {false, result.reason};
+    clk |= workspace.featureFilter;
+    if (fieldSlot_[f] >= 0) {
+      orFold(workspace.featureFilter, fieldFilterBits_, workspace.fieldFilter);
+      out.fieldFilters[static_cast<std::size_t>(fieldSlot_[f])] =
+          finishFilter(workspace.fieldFilter, fieldHardener_.get(), salt);
     }
-    ClkEncodeResult fieldResult =
-        fieldEncoder_->encodeFeature(feature, workspace.values[feature], workspace.field, workspace.fieldFilter);
-    if (!fieldResult.ok) return {false, fieldResult.reason};
-    out.fieldFilters[i] = finishFilter(workspace.fieldFilter, fieldHardener_.get(), salt);
   }
+  // clkhash folds the whole filter after hashing every feature.
+  BloomFilter folded = schema_.clk.clk.xorFolds > 0 ? clk.xorFolded(schema_.clk.clk.xorFolds) : clk;
+  out.clk = finishFilter(folded, clkHardener_.get(), salt);
   out.tokens.clear();
   if (tokenizer_) appendTokens(person, out);
   return {};

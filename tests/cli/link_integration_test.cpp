@@ -120,7 +120,7 @@ TEST_F(NserLink, ExplainsOnePairFieldByField) {
                              "--explain", a, "--explain", b, synth("nser"), synth("punjab")});
   ASSERT_EQ(link.exitCode, 0) << link.err;
   EXPECT_NE(link.out.find("explain " + a + " " + b), std::string::npos) << link.out;
-  for (const char* comparison : {"name", "cnic", "birth_year", "district"}) {
+  for (const char* comparison : {"name", "cnic", "birth_date", "district"}) {
     EXPECT_NE(link.out.find(comparison), std::string::npos) << comparison << " missing in:\n" << link.out;
   }
 }

@@ -651,3 +651,54 @@ TEST(ThresholdGuidance, TableIsMonotoneAndAgreesWithTheTruth) {
 
 }  // namespace
 }  // namespace nser::linkage
+
+namespace nser::linkage {
+namespace {
+
+// Two comparisons: 0 = anchor (levels: 1 agree, 2 disagree), 1 = a field
+// (levels: 1 agree, 2 disagree). Hand-made candidates.
+ComparisonVectorSet anchoredCandidates() {
+  ComparisonVectorSet set(2);
+  auto add = [&](std::uint8_t a, std::uint8_t b, int times) {
+    for (int i = 0; i < times; ++i) set.append(std::vector<std::uint8_t>{a, b});
+  };
+  add(1, 1, 90);   // anchor agrees, field agrees
+  add(1, 2, 10);   // anchor agrees, field disagrees
+  add(2, 1, 5);    // anchor disagrees, field agrees
+  add(2, 2, 895);  // both disagree
+  return set;
+}
+
+TEST(AnchoredEstimate, MOfOtherComparisonsComesFromAnchoredPairs) {
+  FellegiSunterParameters p;
+  p.lambda = 0.1;
+  p.u = {{1.0, 0.001, 0.999}, {1.0, 0.01, 0.99}};
+  p.m = {{1.0, 0.9, 0.1}, {1.0, 0.5, 0.5}};
+  EmOptions options;
+  EmReport report = anchoredEstimate(anchoredCandidates(), 0, options, p);
+  // Field m among the 100 anchored pairs, half a pair of smoothing per level.
+  EXPECT_NEAR(p.m[1][1], 90.5 / 101.0, 1e-12);
+  EXPECT_NEAR(p.m[1][2], 10.5 / 101.0, 1e-12);
+  EXPECT_TRUE(report.converged);
+  EXPECT_GT(report.iterations, 1);
+  EXPECT_EQ(report.pairs, 1000u);
+  // About the 100 anchored pairs plus a few of the field-only agreements are matches.
+  EXPECT_GT(p.lambda, 0.09);
+  EXPECT_LT(p.lambda, 0.12);
+}
+
+TEST(AnchoredEstimate, ReportsNonConvergenceHonestly) {
+  FellegiSunterParameters p;
+  p.lambda = 0.5;
+  p.u = {{1.0, 0.001, 0.999}, {1.0, 0.01, 0.99}};
+  p.m = {{1.0, 0.9, 0.1}, {1.0, 0.5, 0.5}};
+  EmOptions options;
+  options.maxIterations = 1;
+  EmReport report = anchoredEstimate(anchoredCandidates(), 0, options, p);
+  EXPECT_FALSE(report.converged);
+  EXPECT_EQ(report.iterations, 1);
+  EXPECT_THROW(anchoredEstimate(anchoredCandidates(), 5, options, p), FellegiSunterError);
+}
+
+}  // namespace
+}  // namespace nser::linkage
