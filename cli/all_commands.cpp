@@ -8,6 +8,7 @@ CommandRegistry allCommands() {
   registry.add(encodeCommand());
   registry.add(linkCommand());
   registry.add(evalCommand());
+  registry.add(benchCommand());
   registry.add(synthCommand());
   return registry;
 }

@@ -10,6 +10,7 @@ Command versionCommand();
 Command encodeCommand();
 Command linkCommand();
 Command evalCommand();
+Command benchCommand();
 Command synthCommand();
 
 // Every subcommand, ready to dispatch.

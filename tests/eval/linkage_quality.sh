@@ -6,7 +6,7 @@
 # Prints a Markdown table (docs/linkage-quality.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-nser=build/release/bin/nser
+nser=${NSER_BINARY:-build/release/bin/nser}
 people=${1:-100000}
 shift || true
 profiles=("${@:-clean realistic hard}")
