@@ -7,6 +7,9 @@
 # becomes `nser demo`, the national demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache: hash paths relative to the checkout, so clones in other folders
+# (CI's fresh clone) reuse earlier compilations.
+export CCACHE_BASEDIR="$PWD"
 
 bash deploy/install-deps.sh
 cmake --preset release >/dev/null

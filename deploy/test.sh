@@ -4,6 +4,9 @@
 # the unit tests. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache: hash paths relative to the checkout, so clones in other folders
+# (CI's fresh clone) reuse earlier compilations.
+export CCACHE_BASEDIR="$PWD"
 
 bash deploy/install-deps.sh
 
