@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "linkage/utf8_codec.h"
+
 namespace nser::linkage {
 namespace {
 
@@ -56,24 +58,6 @@ constexpr std::array<std::string_view, 256> kLatinExtendedAdditional = {
     "o", "o", "o", "o", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u",
     "u", "u", "y", "y", "y", "y", "y", "y", "y", "y", "", "", "", "", "", "",
 };
-
-void appendUtf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 // Decodes one UTF-8 sequence at `s[i]`. Returns the code point and sets
 // `length`; returns U+FFFFFFFF with length 1 for any invalid sequence
@@ -180,7 +164,7 @@ std::uint32_t foldText(std::string_view input, std::string& out) {
       const std::string_view ascii = kLatin1AndExtended[cp - 0xC0];
       beforeEmit();
       if (ascii.empty()) {
-        appendUtf8(out, cp);
+        utf8::appendUtf8(out, cp);
       } else {
         out.append(ascii);
         flags |= kFoldDiacriticsRemoved;
@@ -191,7 +175,7 @@ std::uint32_t foldText(std::string_view input, std::string& out) {
       const std::string_view ascii = kLatinExtendedAdditional[cp - 0x1E00];
       beforeEmit();
       if (ascii.empty()) {
-        appendUtf8(out, cp);
+        utf8::appendUtf8(out, cp);
       } else {
         out.append(ascii);
         flags |= kFoldDiacriticsRemoved;
@@ -210,7 +194,7 @@ std::uint32_t foldText(std::string_view input, std::string& out) {
         continue;
       }
       beforeEmit();
-      appendUtf8(out, cp);
+      utf8::appendUtf8(out, cp);
       flags |= kFoldNonLatinScript;
       continue;
     }
@@ -227,7 +211,7 @@ std::uint32_t foldText(std::string_view input, std::string& out) {
     else if (cp >= 0x0410 && cp <= 0x042F) lowered = cp + 0x20;           // Cyrillic
     else if (cp >= 0x0400 && cp <= 0x040F) lowered = cp + 0x50;
     beforeEmit();
-    appendUtf8(out, lowered);
+    utf8::appendUtf8(out, lowered);
     flags |= kFoldNonLatinScript;
   }
   return flags;
