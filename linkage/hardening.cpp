@@ -113,19 +113,7 @@ FilterHardener::FilterHardener(const LinkageSecret& secret, HardeningSettings se
   }
   key_ = static_cast<unsigned char*>(sodium_malloc(kKeyBytes));
   if (key_ == nullptr) throw SecretError("cannot allocate guarded memory for the hardening key");
-  auto secretBytes = secret.bytes();
-  unsigned char secretKey[crypto_generichash_KEYBYTES_MAX];
-  std::size_t secretKeyLength = std::min(secretBytes.size(), sizeof(secretKey));
-  if (secretBytes.size() > sizeof(secretKey)) {
-    crypto_generichash(secretKey, sizeof(secretKey), secretBytes.data(), secretBytes.size(), nullptr, 0);
-  } else {
-    std::memcpy(secretKey, secretBytes.data(), secretKeyLength);
-  }
-  unsigned char label[sizeof(kKeyLabel) - 1 + 4];
-  std::memcpy(label, kKeyLabel, sizeof(kKeyLabel) - 1);
-  for (int i = 0; i < 4; ++i) label[sizeof(kKeyLabel) - 1 + i] = static_cast<unsigned char>(secret.epoch() >> (8 * i));
-  crypto_generichash(key_, kKeyBytes, label, sizeof(label), secretKey, secretKeyLength);
-  sodium_memzero(secretKey, sizeof(secretKey));
+  secret.deriveSubkey(kKeyLabel, {key_, kKeyBytes});
   keyedState_ = static_cast<crypto_generichash_state*>(sodium_malloc(sizeof(crypto_generichash_state)));
   if (keyedState_ == nullptr) throw SecretError("cannot allocate guarded memory for the hardening key");
   crypto_generichash_init(keyedState_, key_, kKeyBytes, crypto_stream_chacha20_KEYBYTES);

@@ -42,20 +42,7 @@ KeyedTokenizer::KeyedTokenizer(const LinkageSecret& secret) {
     sodium_free(keyedState_);
     throw SecretError("cannot allocate guarded memory for the token key");
   }
-  auto bytes = secret.bytes();
-  unsigned char key[crypto_generichash_KEYBYTES_MAX];
-  std::size_t keyLength = std::min(bytes.size(), sizeof(key));
-  if (bytes.size() > sizeof(key)) {
-    crypto_generichash(key, sizeof(key), bytes.data(), bytes.size(), nullptr, 0);
-  } else {
-    std::memcpy(key, bytes.data(), keyLength);
-  }
-  unsigned char message[sizeof(kSubkeyLabel) - 1 + 4];
-  std::memcpy(message, kSubkeyLabel, sizeof(kSubkeyLabel) - 1);
-  const std::uint32_t epoch = secret.epoch();
-  for (int i = 0; i < 4; ++i) message[sizeof(kSubkeyLabel) - 1 + i] = static_cast<unsigned char>(epoch >> (8 * i));
-  crypto_generichash(subkey, kSubkeyBytes, message, sizeof(message), key, keyLength);
-  sodium_memzero(key, sizeof(key));
+  secret.deriveSubkey(kSubkeyLabel, {subkey, kSubkeyBytes});
   crypto_generichash_init(keyedState_, subkey, kSubkeyBytes, std::tuple_size_v<decltype(KeyedToken::digest)>);
   sodium_free(subkey);
   sodium_mprotect_readonly(keyedState_);

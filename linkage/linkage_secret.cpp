@@ -17,18 +17,22 @@ void ensureSodium() {
   if (sodium_init() < 0) throw SecretError("libsodium failed to initialise");
 }
 
+// The secret as a BLAKE2b key: BLAKE2b keys are at most 64 bytes, so a longer
+// secret is first hashed down. Returns the key length; the caller wipes `key`.
+std::size_t blake2bKey(std::span<const std::uint8_t> secret, unsigned char (&key)[crypto_generichash_KEYBYTES_MAX]) {
+  if (secret.size() > sizeof(key)) {
+    crypto_generichash(key, sizeof(key), secret.data(), secret.size(), nullptr, 0);
+    return sizeof(key);
+  }
+  std::memcpy(key, secret.data(), secret.size());
+  return secret.size();
+}
+
 std::string computeFingerprint(std::span<const std::uint8_t> secret) {
   static constexpr char kLabel[] = "nser-linkage-secret-fingerprint-v1";
   unsigned char digest[8];
-  // BLAKE2b keys are at most 64 bytes: longer secrets are first hashed down.
   unsigned char key[crypto_generichash_KEYBYTES_MAX];
-  std::size_t keyLength = secret.size();
-  if (keyLength > sizeof(key)) {
-    crypto_generichash(key, sizeof(key), secret.data(), secret.size(), nullptr, 0);
-    keyLength = sizeof(key);
-  } else {
-    std::memcpy(key, secret.data(), keyLength);
-  }
+  const std::size_t keyLength = blake2bKey(secret, key);
   crypto_generichash(digest, sizeof(digest), reinterpret_cast<const unsigned char*>(kLabel), sizeof(kLabel) - 1, key,
                      keyLength);
   sodium_memzero(key, sizeof(key));
@@ -104,6 +108,23 @@ LinkageSecret LinkageSecret::loadFromFile(const std::string& path, std::uint32_t
     sodium_free(buffer);
     throw;
   }
+}
+
+void LinkageSecret::deriveSubkey(std::string_view label, std::span<unsigned char> out) const {
+  if (out.size() < crypto_generichash_BYTES_MIN || out.size() > crypto_generichash_BYTES_MAX) {
+    throw SecretError("subkey length must be 16 to 64 bytes");
+  }
+  unsigned char key[crypto_generichash_KEYBYTES_MAX];
+  const std::size_t keyLength = blake2bKey(bytes(), key);
+  unsigned char epoch[4];
+  for (int i = 0; i < 4; ++i) epoch[i] = static_cast<unsigned char>(epoch_ >> (8 * i));
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, key, keyLength, out.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(label.data()), label.size());
+  crypto_generichash_update(&state, epoch, sizeof(epoch));
+  crypto_generichash_final(&state, out.data(), out.size());
+  sodium_memzero(key, sizeof(key));
+  sodium_memzero(&state, sizeof(state));
 }
 
 LinkageSecret::LinkageSecret(LinkageSecret&& other) noexcept

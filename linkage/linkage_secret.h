@@ -19,6 +19,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace nser::linkage {
 
@@ -55,6 +56,13 @@ class LinkageSecret {
   // 16 hex characters: BLAKE2b keyed with the secret over a fixed label.
   // Equal secrets give equal fingerprints; it cannot be inverted.
   const std::string& fingerprint() const { return fingerprint_; }
+
+  // A subkey for one purpose (token hashing, hardening, ...):
+  //   out = BLAKE2b(key = secret*, label || epoch as 4 little-endian bytes)
+  // (* a secret longer than 64 bytes is first hashed to 64 bytes). Distinct
+  // labels give independent keys; a new epoch re-keys everything.
+  // `out` must be 16 to 64 bytes.
+  void deriveSubkey(std::string_view label, std::span<unsigned char> out) const;
 
  private:
   LinkageSecret(std::span<const std::uint8_t> bytes, std::uint32_t epoch);
