@@ -160,19 +160,18 @@ std::uint32_t foldText(std::string_view input, std::string& out) {
       separator();
       continue;
     }
+    // A Latin letter with a folding-table entry: its ASCII folding, or the
+    // letter itself when the table has none.
+    std::string_view ascii;
+    bool inFoldingTable = false;
     if (cp >= 0xC0 && cp < 0x250 && cp != 0xD7 && cp != 0xF7) {
-      const std::string_view ascii = kLatin1AndExtended[cp - 0xC0];
-      beforeEmit();
-      if (ascii.empty()) {
-        utf8::appendUtf8(out, cp);
-      } else {
-        out.append(ascii);
-        flags |= kFoldDiacriticsRemoved;
-      }
-      continue;
+      ascii = kLatin1AndExtended[cp - 0xC0];
+      inFoldingTable = true;
+    } else if (cp >= 0x1E00 && cp < 0x1F00) {
+      ascii = kLatinExtendedAdditional[cp - 0x1E00];
+      inFoldingTable = true;
     }
-    if (cp >= 0x1E00 && cp < 0x1F00) {
-      const std::string_view ascii = kLatinExtendedAdditional[cp - 0x1E00];
+    if (inFoldingTable) {
       beforeEmit();
       if (ascii.empty()) {
         utf8::appendUtf8(out, cp);
