@@ -10,6 +10,7 @@ CommandRegistry allCommands() {
   registry.add(evalCommand());
   registry.add(benchCommand());
   registry.add(synthCommand());
+  registry.add(pkiCommand());
   return registry;
 }
 

@@ -12,6 +12,7 @@ Command linkCommand();
 Command evalCommand();
 Command benchCommand();
 Command synthCommand();
+Command pkiCommand();
 
 // Every subcommand, ready to dispatch.
 CommandRegistry allCommands();
