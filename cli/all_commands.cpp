@@ -11,6 +11,8 @@ CommandRegistry allCommands() {
   registry.add(benchCommand());
   registry.add(synthCommand());
   registry.add(pkiCommand());
+  registry.add(hubCommand());
+  registry.add(adminCommand());
   return registry;
 }
 

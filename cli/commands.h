@@ -13,6 +13,8 @@ Command evalCommand();
 Command benchCommand();
 Command synthCommand();
 Command pkiCommand();
+Command hubCommand();
+Command adminCommand();
 
 // Every subcommand, ready to dispatch.
 CommandRegistry allCommands();

@@ -360,4 +360,16 @@ ResolverState IncrementalResolver::snapshot() const {
   return state;
 }
 
+std::span<const Neighbour> IncrementalResolver::links(RecordRef record) const {
+  const auto it = records_.find(record);
+  if (it == records_.end()) return {};
+  return it->second.links;
+}
+
+std::optional<EntityId> IncrementalResolver::departedEntity(RecordRef record) const {
+  const auto it = departed_.find(record);
+  if (it == departed_.end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace nser::linkage

@@ -160,6 +160,12 @@ class IncrementalResolver {
   // Follows aliases: the live entity `entity` is or was merged into, or empty
   // when that entity has been retired or was never issued.
   std::optional<EntityId> liveEntity(EntityId entity) const;
+  // The record's current links (sorted by record); empty when not present.
+  std::span<const Neighbour> links(RecordRef record) const;
+  // The entity a removed record last belonged to, for records removed and not
+  // re-added.
+  std::optional<EntityId> departedEntity(RecordRef record) const;
+  EntityId nextEntityId() const { return nextEntityId_; }
   std::size_t recordCount() const { return records_.size(); }
   std::size_t entityCount() const { return entities_.size(); }
 

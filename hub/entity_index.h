@@ -1,0 +1,154 @@
+// EntityIndex: the hub's live view of every stored record and the entity it
+// belongs to, kept current on ingest (docs/hub-storage.md, "Entity
+// resolution").
+//
+// Per upserted record: the blocking index (linkage/blocking_index.h) finds
+// candidates among all stored records, the configured Fellegi-Sunter model
+// scores them (match probability, term-frequency adjusted), and the
+// incremental resolver (linkage/incremental_resolver.h) places the record,
+// keeping entity ids stable and reporting merges and splits. A deletion
+// removes the record from the index and the resolver.
+//
+// Durability: apply() changes memory and writes every resulting change (the
+// records, their resolution state, aliases, departed records, the events and
+// the id counters) into the caller's store batch; the caller commits it
+// synced before acknowledging. RocksDB is the truth: the constructor rebuilds
+// memory from it (blocking keys are recomputed from the stored encodings, so
+// the persisted blocking state is the records themselves). If a commit fails
+// the caller must stop the process (memory would be ahead of disk).
+//
+// Term frequencies are counted on the stored encodings when the index is
+// built and recounted when the record count has grown by 10% since.
+//
+// Threading: apply() takes the index exclusively; search and the accessors
+// share it, so searches run in parallel with each other and wait for a batch.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "hub/hub_store.h"
+#include "hub/stored_record.h"
+#include "linkage/blocking_index.h"
+#include "linkage/fellegi_sunter.h"
+#include "linkage/incremental_resolver.h"
+#include "linkage/link_settings.h"
+#include "linkage/token_frequency.h"
+#include "protocol/ingest_batch.h"
+
+namespace nser::hub {
+
+struct SearchHit {
+  linkage::EntityId entity = 0;
+  double probability = 0.0;               // best match probability of the query against the entity's records
+  std::vector<std::uint32_t> custodians;  // custodian numbers holding records of the entity, ascending
+  std::size_t records = 0;
+};
+
+struct ApplyOutcome {
+  std::uint32_t upserted = 0;
+  std::uint32_t unchanged = 0;   // upserts with exactly the stored encoding
+  std::uint32_t deleted = 0;
+  std::uint32_t deleteUnknown = 0;  // tombstones for records the hub does not hold
+  std::uint32_t entitiesCreated = 0;
+  std::uint32_t merges = 0;
+  std::uint32_t splits = 0;
+  std::uint64_t candidatesScored = 0;
+};
+
+// What re-resolving every record with another model changes (or would change).
+struct ReresolutionReport {
+  std::uint64_t records = 0;
+  std::uint64_t entitiesBefore = 0;
+  std::uint64_t entitiesAfter = 0;
+  std::uint64_t linksBefore = 0;
+  std::uint64_t linksAfter = 0;
+  std::uint64_t recordsMoved = 0;  // records whose entity id changes
+  std::uint64_t entitiesCreated = 0;
+  std::uint64_t merges = 0;
+  std::uint64_t splits = 0;
+  std::uint64_t retired = 0;
+  std::uint64_t candidatesScored = 0;
+};
+
+class EntityIndex {
+ public:
+  // `model` must be bound to `shape.fieldNames`. Loads every stored record.
+  EntityIndex(HubStore& store, linkage::LinkSettings settings, linkage::FellegiSunterModel model,
+              linkage::EncodingHeader shape);
+
+  ApplyOutcome apply(std::uint32_t custodian, std::uint64_t sequence,
+                     std::span<const protocol::IngestOperation> operations, HubStore::Batch& batch);
+
+  // Entities whose records best match `query`, most probable first, at most
+  // `limit`, each at least `minProbability`.
+  std::vector<SearchHit> search(const linkage::EncodedRecord& query, std::size_t limit, double minProbability) const;
+  // Entities holding a record that carries exactly this token.
+  std::vector<SearchHit> searchToken(const linkage::KeyedToken& token, std::size_t limit) const;
+  // The live entity (following merges), or empty when retired or unknown.
+  std::optional<SearchHit> entity(linkage::EntityId id) const;
+
+  // Every present record grouped by custodian number (for model training).
+  std::vector<std::pair<std::uint32_t, std::vector<linkage::EncodedRecord>>> recordsByCustodian() const;
+
+  // Re-scores every record's candidates with `model` and re-resolves it with
+  // the incremental resolver, so entity ids stay stable where the entities
+  // do. With `batch` the live state changes, `model` becomes the index's
+  // model and every change is written to `batch` (commit synced); without,
+  // it runs on a copy and only reports.
+  ReresolutionReport reresolve(const linkage::FellegiSunterModel& model, HubStore::Batch* batch);
+
+  std::size_t recordCount() const;
+  std::size_t entityCount() const;
+  const linkage::EncodingHeader& shape() const { return shape_; }
+  const linkage::FellegiSunterModel& model() const { return model_; }
+
+ private:
+  struct Live {
+    StoredRecord stored;
+    bool present = false;
+  };
+  std::uint32_t recordIdFor(std::uint32_t custodian, const std::string& reference, HubStore::Batch& batch,
+                            bool create);
+  // Candidates of `record` (record id `id` of `custodian`) among the other
+  // custodians' records that reach the threshold under `model`.
+  std::vector<linkage::Neighbour> score(std::uint32_t id, std::uint32_t custodian, const linkage::EncodedRecord& record,
+                                        const linkage::FellegiSunterModel& model,
+                                        const linkage::TokenFrequencyTable& frequencies,
+                                        linkage::CandidateSearch& search, std::uint64_t& scored) const;
+  void persistResolution(const std::set<std::uint32_t>& touched, HubStore::Batch& batch) const;
+  void rebuildFrequencies();
+  SearchHit describeEntity(linkage::EntityId entity, double probability) const;
+  std::vector<SearchHit> rank(std::unordered_map<linkage::EntityId, double> best, std::size_t limit) const;
+  linkage::RecordRef ref(std::uint32_t id) const { return {records_[id].stored.custodian, id}; }
+
+  HubStore& store_;
+  linkage::LinkSettings settings_;
+  linkage::FellegiSunterModel model_;
+  linkage::EncodingHeader shape_;
+  mutable std::shared_mutex mutex_;
+  std::vector<Live> records_;                          // by record id
+  std::unordered_map<std::string, std::uint32_t> ids_;  // custodian (BE32) + reference -> record id
+  linkage::BlockingIndex blocking_;
+  // Candidate searches keep per-record scratch sized to the index, so they
+  // are reused: one for the writer, a pool for concurrent searches.
+  std::unique_ptr<linkage::CandidateSearch> writerSearch_;
+  mutable std::mutex searchPoolMutex_;
+  mutable std::vector<std::unique_ptr<linkage::CandidateSearch>> searchPool_;
+  std::unique_ptr<linkage::CandidateSearch> acquireSearch() const;
+  void releaseSearch(std::unique_ptr<linkage::CandidateSearch> search) const;
+  std::unique_ptr<linkage::IncrementalResolver> resolver_;
+  linkage::TokenFrequencyTable frequencies_;
+  std::size_t frequenciesCountedAt_ = 0;
+  std::uint64_t nextEvent_ = 1;
+};
+
+}  // namespace nser::hub

@@ -1,0 +1,124 @@
+#include "hub/hub_config.h"
+
+#include <Poco/Path.h>
+#include "hub/party.h"
+#include "linkage/linkage_schema.h"
+#include "pki/certificate_info.h"
+#include "schemas/json_document.h"
+
+namespace nser::hub {
+namespace {
+
+std::string resolve(const std::string& base, const std::string& path) {
+  if (path.empty()) return path;
+  Poco::Path p(path);
+  if (p.isAbsolute()) return path;
+  return Poco::Path(base).resolve(p).toString();
+}
+
+std::string fingerprintOfPem(const std::string& path, const schemas::JsonNode& node) {
+  try {
+    return pki::certificateFingerprint(path);
+  } catch (const std::exception& e) {
+    throw schemas::DocumentError(node.source() + ": " + node.path() + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+HubConfig loadHubConfig(const std::string& path) {
+  const auto root = schemas::JsonNode::parseFile(path);
+  root.rejectUnknownKeys({"hub_id", "listen", "tls", "data_directory", "linkage", "limits", "search",
+                          "bootstrap_admins", "log"});
+  const std::string base = Poco::Path(Poco::Path(path).absolute()).parent().toString();
+  HubConfig config;
+  config.source = path;
+  config.hubId = root.stringOr("hub_id", "nser-hub");
+  if (!validPartyId(config.hubId)) {
+    throw schemas::DocumentError(path + ": hub_id: must be 1-64 characters of [a-z0-9.-]");
+  }
+
+  const auto listen = root.field("listen");
+  listen.rejectUnknownKeys({"address", "port"});
+  config.listenAddress = listen.stringOr("address", "127.0.0.1");
+  config.port = static_cast<std::uint16_t>(listen.field("port").asInt(1, 65535));
+
+  const auto tls = root.field("tls");
+  tls.rejectUnknownKeys({"certificate", "private_key", "ca_certificate", "crl"});
+  config.tls.certificate = resolve(base, tls.field("certificate").asString());
+  config.tls.privateKey = resolve(base, tls.field("private_key").asString());
+  config.tls.caCertificate = resolve(base, tls.field("ca_certificate").asString());
+  config.tls.crl = resolve(base, tls.stringOr("crl", ""));
+
+  config.dataDirectory = resolve(base, root.field("data_directory").asString());
+
+  const auto linkage = root.field("linkage");
+  linkage.rejectUnknownKeys({"schema", "settings", "model", "key_epoch", "key_fingerprint"});
+  config.schemaPath = resolve(base, linkage.field("schema").asString());
+  const linkage::LinkageSchema schema = linkage::loadLinkageSchema(config.schemaPath);
+  config.binding.schemaId = schema.schemaId;
+  config.binding.schemaDigest = schema.digest;
+  std::string defaultSettings = config.schemaPath;
+  if (defaultSettings.size() > 5 && defaultSettings.ends_with(".json")) {
+    defaultSettings = defaultSettings.substr(0, defaultSettings.size() - 5) + ".link.json";
+  }
+  config.settingsPath = resolve(base, linkage.stringOr("settings", defaultSettings));
+  config.modelPath = resolve(base, linkage.field("model").asString());
+  config.binding.keyEpoch = static_cast<std::uint32_t>(linkage.intOr("key_epoch", 1, 1, UINT32_MAX));
+  config.binding.keyFingerprint = linkage.stringOr("key_fingerprint", "");
+
+  if (auto limits = root.optionalField("limits")) {
+    limits->rejectUnknownKeys({"max_body_bytes", "max_batch_records", "max_connections",
+                               "accept_queue", "max_queued_batches", "keep_alive_seconds",
+                               "max_search_requests_per_message"});
+    config.limits.maxBodyBytes = static_cast<std::size_t>(limits->intOr("max_body_bytes", 32 << 20, 1024, 1LL << 31));
+    config.ingest.limits.maxOperations =
+        static_cast<std::size_t>(limits->intOr("max_batch_records", 10000, 1, 1'000'000));
+    config.limits.maxConnections = static_cast<std::size_t>(limits->intOr("max_connections", 64, 1, 4096));
+    config.limits.acceptQueue = static_cast<std::size_t>(limits->intOr("accept_queue", 128, 1, 65535));
+    config.ingest.maxQueuedBatches = static_cast<std::size_t>(limits->intOr("max_queued_batches", 8, 1, 10000));
+    config.limits.keepAliveSeconds = static_cast<int>(limits->intOr("keep_alive_seconds", 15, 1, 3600));
+    config.search.maxRequestsPerMessage =
+        static_cast<std::size_t>(limits->intOr("max_search_requests_per_message", 20, 1, 1000));
+  }
+  if (auto search = root.optionalField("search")) {
+    search->rejectUnknownKeys({"min_probability", "max_page_size"});
+    config.search.minProbability = search->numberOr("min_probability", 0.5, 0.0, 1.0);
+    config.search.maxPageSize = static_cast<std::size_t>(search->intOr("max_page_size", 100, 1, 1000));
+  }
+  config.search.hubId = config.hubId;
+
+  if (auto admins = root.optionalField("bootstrap_admins")) {
+    for (const auto& admin : admins->asArray()) {
+      admin.rejectUnknownKeys({"id", "certificate_fingerprint", "certificate"});
+      BootstrapAdmin entry;
+      entry.id = admin.field("id").asString();
+      if (!validPartyId(entry.id)) {
+        throw schemas::DocumentError(path + ": " + admin.path() + ".id: must be 1-64 characters of [a-z0-9.-]");
+      }
+      if (admin.has("certificate")) {
+        entry.fingerprint = fingerprintOfPem(resolve(base, admin.field("certificate").asString()), admin);
+      } else {
+        entry.fingerprint = admin.field("certificate_fingerprint").asString();
+        if (!validFingerprint(entry.fingerprint)) {
+          throw schemas::DocumentError(path + ": " + admin.path() +
+                                       ".certificate_fingerprint: must be 64 lowercase hex digits");
+        }
+      }
+      config.bootstrapAdmins.push_back(entry);
+    }
+  }
+  if (auto log = root.optionalField("log")) {
+    log->rejectUnknownKeys({"format", "level", "file"});
+    const std::string format = log->has("format") ? log->field("format").asEnum({"human", "json"}) : "";
+    config.logging.format = format.empty() ? service::defaultLogFormat()
+                                           : (format == "json" ? service::LogFormat::JsonLines : service::LogFormat::Human);
+    config.logging.level = log->stringOr("level", "information");
+    config.logging.file = resolve(base, log->stringOr("file", ""));
+  } else {
+    config.logging.format = service::defaultLogFormat();
+  }
+  return config;
+}
+
+}  // namespace nser::hub

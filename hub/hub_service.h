@@ -1,0 +1,60 @@
+// HubService: the running hub. Opens the store, loads the parties, the model
+// and the entity index, registers the bootstrap admins, and serves the routes
+// (docs/hub.md lists them with their roles) over HTTPS with mutual TLS 1.3.
+//
+// Every request: the TLS layer has already verified the client certificate
+// against the deployment CA (and CRL); the route table finds the route
+// (404/405 otherwise); the certificate's fingerprint names the party, which
+// must be registered, active and hold one of the route's roles (403
+// otherwise); the handler runs. Errors are JSON (service/http_error.h); an
+// unexpected exception is a 500 that is logged and never takes the hub down.
+#pragma once
+
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/ThreadPool.h>
+
+#include <atomic>
+#include <memory>
+
+#include "hub/hub_config.h"
+#include "hub/hub_metrics.h"
+#include "hub/hub_store.h"
+#include "hub/ingest_service.h"
+#include "hub/model_lifecycle.h"
+#include "hub/party_registry.h"
+#include "hub/registry_search.h"
+#include "hub/route_table.h"
+
+namespace nser::hub {
+
+class HubService {
+ public:
+  explicit HubService(HubConfig config);
+  ~HubService();
+
+  void start();
+  // Stops accepting, lets in-flight requests finish (up to a few seconds),
+  // then closes the store.
+  void stop();
+  std::uint16_t port() const;
+
+  const HubConfig& config() const { return config_; }
+
+ private:
+  void addRoutes();
+  void bootstrapAdmins();
+
+  HubConfig config_;
+  std::unique_ptr<HubStore> store_;
+  std::unique_ptr<PartyRegistry> parties_;
+  std::unique_ptr<IngestService> ingest_;
+  std::unique_ptr<RegistrySearch> search_;
+  std::unique_ptr<ModelLifecycle> models_;
+  std::unique_ptr<HubMetrics> metrics_;
+  RouteTable routes_;
+  std::unique_ptr<Poco::ThreadPool> threads_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace nser::hub

@@ -1,0 +1,48 @@
+// A registered party of the deployment and its role. Roles decide which hub
+// routes a party may call (route_table.h); nothing is allowed by default.
+//
+//   custodian  a data custodian, served by its connector: pushes its own
+//              records, searches on behalf of its programme systems
+//   programme  a social-protection programme (queries through a connector;
+//              named in agreements and consent)
+//   admin      data-governance administrators: parties, agreements, models
+//   auditor    reads the audit log and statistics
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nser::hub {
+
+enum class Role { Custodian, Programme, Admin, Auditor };
+
+std::string_view roleName(Role role);
+std::optional<Role> parseRole(std::string_view name);
+
+enum class PartyStatus { Active, Disabled };
+
+struct Party {
+  std::string id;                         // lowercase [a-z0-9.-], 1..64
+  Role role = Role::Programme;
+  std::string displayName;
+  PartyStatus status = PartyStatus::Active;
+  std::vector<std::string> certificates;  // bound SHA-256 fingerprints (lowercase hex)
+  std::uint32_t custodianNumber = 0;      // custodians only: the source number of its records (from 1)
+  std::string createdAt;                  // ISO 8601 UTC
+
+  bool active() const { return status == PartyStatus::Active; }
+};
+
+bool validPartyId(std::string_view id);
+bool validFingerprint(std::string_view fingerprint);
+
+Poco::JSON::Object::Ptr partyToJson(const Party& party);
+// Throws std::invalid_argument naming the bad member (the stored form is ours).
+Party partyFromJson(const std::string& json);
+
+}  // namespace nser::hub
