@@ -4,6 +4,7 @@
 //
 //   dice       many-against-many Dice search over two files of raw filters
 //   dice-data  writes such a file (random filters, optional near-duplicates)
+//   encode     the full encoding pipeline of a linkage schema (bench_encode.cpp)
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -16,6 +17,8 @@
 #include <vector>
 
 #include "cli/arguments.h"
+#include "cli/bench_hub.h"
+#include "cli/bench_encode.h"
 #include "cli/commands.h"
 #include "linkage/dice_benchmark_data.h"
 #include "linkage/dice_kernel.h"
@@ -155,19 +158,33 @@ int runDiceData(const std::vector<std::string>& args, CommandIo io) {
   return kExitOk;
 }
 
-const BenchSubject kSubjects[] = {{"dice", runDice}, {"dice-data", runDiceData}};
+const BenchSubject kSubjects[] = {{"dice", runDice}, {"dice-data", runDiceData}, {"encode", runBenchEncode},
+                                  {"hub-ingest", runBenchHubIngest}, {"hub-search", runBenchHubSearch}};
 
 }  // namespace
 
 Command benchCommand() {
   Command command;
   command.name = "bench";
-  command.summary = "Measure a component (the Dice kernel) and print key=value results";
+  command.summary = "Measure a component (the Dice kernel, the encoder) and print key=value results";
   command.help =
       "Usage: nser bench <subject> [options]\n\n"
       "Subjects:\n"
       "  dice       Compare every filter of A with every filter of B (1024-bit filters)\n"
-      "  dice-data  Write a file of random 1024-bit filters for `bench dice`\n\n"
+      "  dice-data  Write a file of random 1024-bit filters for `bench dice`\n"
+      "  encode     Encode a CSV in memory with a linkage schema's full pipeline\n"
+      "  hub-ingest Push an encoding file to a running hub as one custodian's batches\n"
+      "  hub-search Send DCI searches to a running hub from N connections\n\n"
+      "nser bench hub-ingest --custodian ID --encodings FILE.enc [--batch 1000]\n"
+      "                      [--first-sequence 1] [--limit N] [--key-prefix P] CONNECTION\n"
+      "  One batch in flight; prints records=, batches=, seconds=, records_per_second=,\n"
+      "  batch_latency_p50_ms=, batch_latency_p99_ms=, next_sequence=.\n"
+      "nser bench hub-search --encodings FILE.enc [--connections 8] [--seconds 10]\n"
+      "                      [--requests N] [--queries 10000] CONNECTION\n"
+      "  Prints requests=, failures=, with_match=, requests_per_second=,\n"
+      "  latency_p50_ms=, latency_p90_ms=, latency_p99_ms=, latency_max_ms=.\n"
+      "  CONNECTION: --hub https://HOST:PORT --cert FILE --key FILE --ca FILE (a party\n"
+      "  with the custodian role; or $NSER_HUB_URL, $NSER_CERT, $NSER_KEY, $NSER_CA).\n\n"
       "nser bench dice --a FILE --b FILE --threshold T [--threads N]\n"
       "                [--path auto|portable|avx2|avx512] [--top-k K] [--no-length-filter]\n"
       "                [--repeat R]\n"
@@ -186,9 +203,10 @@ Command benchCommand() {
       "  Each filter gets a density drawn from [P-D, P+D] (defaults 0.4, 0.1) and\n"
       "  sets each bit with it. With --similar, that share of the filters are\n"
       "  copies of random filters of --base with each bit flipped with probability\n"
-      "  Q (default 0.05; 0 makes exact duplicates). Same options, same bytes.\n";
+      "  Q (default 0.05; 0 makes exact duplicates). Same options, same bytes.\n\n" +
+      std::string(kBenchEncodeHelp);
   command.run = [](const std::vector<std::string>& args, CommandIo io) {
-    if (args.empty()) throw UsageError("missing subject: nser bench <dice|dice-data> ...");
+    if (args.empty()) throw UsageError("missing subject: nser bench <dice|dice-data|encode> ...");
     for (const BenchSubject& subject : kSubjects) {
       if (args.front() == subject.name) return subject.run({args.begin() + 1, args.end()}, io);
     }

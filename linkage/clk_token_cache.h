@@ -46,14 +46,20 @@ class TokenDigestCache {
   std::size_t size() const { return size_; }
 
  private:
-  struct Slot {
-    std::uint64_t key[2];  // token bytes, zero padded, byte 15 = length; all zero = empty slot
+  // Keys and payloads live in separate arrays: probing touches only the
+  // compact key array (16 bytes a slot), and a hit reads one cache-line-aligned
+  // payload.
+  struct Key {
+    std::uint64_t word[2];  // token bytes, zero padded, byte 15 = length; all zero = empty slot
+  };
+  struct alignas(64) Entry {
     Payload payload;
   };
-  static void packKey(std::string_view token, std::uint64_t (&key)[2]);
-  std::size_t slotFor(const std::uint64_t (&key)[2]) const;
+  static Key packKey(std::string_view token);
+  std::size_t slotFor(const Key& key) const;
 
-  std::unique_ptr<Slot[]> slots_;
+  std::unique_ptr<Key[]> keys_;
+  std::unique_ptr<Entry[]> entries_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
 };

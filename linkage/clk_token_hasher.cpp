@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -173,29 +174,33 @@ void ClkTokenHasher::forEachIndex(std::string_view token, int k, TokenHashScratc
     cached = cache->find(token);
   }
   if (hash_.type == HashType::Blake) {
-    const std::uint64_t mask = hashBits_ - 1;  // power of two: mod is a mask
-    unsigned char digest[kBlakeDigestBytes];
-    static_assert(sizeof(digest) == TokenDigestCache::kPayloadBytes);
+    const auto mask = static_cast<std::uint32_t>(hashBits_ - 1);  // power of two: mod is a mask
+    // The 32 little-endian uint16 values of one digest (struct.unpack('32H')).
+    std::uint16_t values[kIndicesPerMac];
+    static_assert(sizeof(values) == kBlakeDigestBytes && kBlakeDigestBytes == TokenDigestCache::kPayloadBytes);
+    static_assert(std::endian::native == std::endian::little, "digest bytes are read as native uint16 values");
+    bool computed = false;  // a digest computed here (not only copied from the cache) is wiped below
     for (std::size_t mac = 0; mac * kIndicesPerMac < count; ++mac) {
       if (mac == 0 && cached != nullptr) {
-        std::memcpy(digest, cached->data(), sizeof(digest));
+        std::memcpy(values, cached->data(), sizeof(values));
       } else {
+        unsigned char digest[kBlakeDigestBytes];
         blakeDigest(token, mac, digest);
+        std::memcpy(values, digest, sizeof(values));
         if (mac == 0 && cache != nullptr) {
           TokenDigestCache::Payload payload;
           std::memcpy(payload.data(), digest, sizeof(digest));
           cache->insert(token, payload);
         }
+        sodium_memzero(digest, sizeof(digest));
+        computed = true;
       }
       const std::size_t end = std::min(count - mac * kIndicesPerMac, kIndicesPerMac);
-      for (std::size_t j = 0; j < end; ++j) {
-        // struct.unpack('32H'): native (little-endian) unsigned shorts.
-        const std::uint64_t value = static_cast<std::uint64_t>(digest[2 * j]) |
-                                    (static_cast<std::uint64_t>(digest[2 * j + 1]) << 8);
-        sink(static_cast<std::uint32_t>(value & mask));
-      }
+      for (std::size_t j = 0; j < end; ++j) sink(static_cast<std::uint32_t>(values[j]) & mask);
     }
-    sodium_memzero(digest, sizeof(digest));
+    // A cached digest stays in the cache (wiped when it is destroyed), so only
+    // a freshly computed one needs wiping here.
+    if (computed) sodium_memzero(values, sizeof(values));
     return;
   }
   const std::uint64_t l = hashBits_;

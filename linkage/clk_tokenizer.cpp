@@ -1,8 +1,10 @@
 #include "linkage/clk_tokenizer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
@@ -97,6 +99,37 @@ bool ClkTokenizer::tokenize(std::string_view value, TokenList& out, std::string&
 
 bool ClkTokenizer::tokenizeNgrams(std::string_view value, TokenList& out, std::string& reason) const {
   const auto n = static_cast<std::size_t>(comparison_.n);
+  const bool byteEncoding = encoding_ == TextEncoding::Utf8 || encoding_ == TextEncoding::Ascii;
+  if (byteEncoding && std::all_of(value.begin(), value.end(), [](char c) { return (c & 0x80) == 0; })) {
+    // ASCII text in a one-byte-per-ASCII-character encoding: code points are
+    // bytes and encode as themselves, so n-grams are byte substrings of the
+    // padded text (the same bytes as the general path below).
+    const std::size_t pad = n > 1 ? n - 1 : 0;
+    std::string& padded = out.text();
+    padded.assign(pad, ' ');
+    padded.append(value);
+    padded.append(pad, ' ');
+    if (padded.size() < n) return true;
+    // Sized once for every token (positions have at most 20 digits), then
+    // written in place.
+    const std::size_t count = padded.size() - n + 1;
+    std::string& buffer = out.buffer();
+    const std::size_t start = buffer.size();
+    buffer.resize(start + count * (n + (comparison_.positional ? 21 : 0)));
+    char* const base = buffer.data();
+    char* next = base + start;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (comparison_.positional) {
+        next = std::to_chars(next, next + 20, i + 1).ptr;
+        *next++ = ' ';
+      }
+      std::memcpy(next, padded.data() + i, n);
+      next += n;
+      out.endTokenAt(static_cast<std::size_t>(next - base));
+    }
+    buffer.resize(static_cast<std::size_t>(next - base));
+    return true;
+  }
   std::vector<char32_t>& cps = out.codePoints();
   cps.clear();
   const std::size_t pad = n > 1 ? n - 1 : 0;

@@ -47,13 +47,19 @@ class TokenList {
   // Building: append the token's bytes to buffer(), then endToken().
   std::string& buffer() { return bytes_; }
   void endToken() { ends_.push_back(static_cast<std::uint32_t>(bytes_.size())); }
-  // Scratch space for the tokenizer (decoded code points), reused.
+  // Or, having written several tokens into a buffer sized ahead: ends the
+  // current token at byte `end` of buffer() (the buffer is trimmed later).
+  void endTokenAt(std::size_t end) { ends_.push_back(static_cast<std::uint32_t>(end)); }
+  // Scratch space for the tokenizer (decoded code points; padded ASCII
+  // text), reused.
   std::vector<char32_t>& codePoints() { return codePoints_; }
+  std::string& text() { return text_; }
 
  private:
   std::string bytes_;
   std::vector<std::uint32_t> ends_;
   std::vector<char32_t> codePoints_;
+  std::string text_;
 };
 
 class ClkTokenizer {

@@ -41,6 +41,7 @@ class EncodingFileWriter {
 
  private:
   std::string path_;
+  std::unique_ptr<char[]> buffer_;  // out_'s write buffer (declared first: outlives out_)
   std::ofstream out_;
   std::unique_ptr<cereal::PortableBinaryOutputArchive> archive_;
   std::uint64_t count_ = 0;

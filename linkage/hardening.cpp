@@ -19,6 +19,24 @@ constexpr char kKeyLabel[] = "nser/hardening/v1";
 
 void setBit(std::span<std::uint64_t> bits, std::size_t i) { bits[i >> 6] |= std::uint64_t{1} << (i & 63); }
 
+// The fast paths address a filter's bytes in memory order, which is the
+// project's bit order (byte k = bits 8k..8k+7) only on a little-endian host.
+static_assert(std::endian::native == std::endian::little, "hardening assumes a little-endian host");
+
+std::uint8_t rotateByte(std::uint8_t byte, unsigned r) {
+  return static_cast<std::uint8_t>((byte << r) | (byte >> ((8 - r) & 7)));
+}
+
+// In-place XOR folds: the first half of `words` (of `length` words) becomes
+// the XOR of both halves, `folds` times. Returns the new length.
+std::size_t foldInPlace(std::span<std::uint64_t> words, std::size_t length, int folds) {
+  for (int fold = 0; fold < folds; ++fold) {
+    length /= 2;
+    for (std::size_t i = 0; i < length; ++i) words[i] ^= words[length + i];
+  }
+  return length;
+}
+
 // Deterministic keyed stream (ChaCha20 via libsodium) as the randomness for
 // the permutation and for BLIP.
 class KeyedStream {
@@ -71,7 +89,9 @@ class KeyedStream {
 
  private:
   void refill() {
-    // The next two 64-byte ChaCha20 blocks of the keystream.
+    // The next 64-byte ChaCha20 block of the keystream. (Draws read the
+    // stream in order, so the buffer size does not change the values; one
+    // block covers the ~11-21 draws of BLIP on a 512- or 1024-bit filter.)
     std::memset(buffer_, 0, sizeof(buffer_));
     crypto_stream_chacha20_xor_ic(buffer_, buffer_, sizeof(buffer_), nonce_, block_, key_);
     block_ += sizeof(buffer_) / 64;
@@ -80,7 +100,7 @@ class KeyedStream {
 
   unsigned char key_[crypto_stream_chacha20_KEYBYTES];
   unsigned char nonce_[crypto_stream_chacha20_NONCEBYTES] = {};
-  unsigned char buffer_[128];
+  unsigned char buffer_[64];
   std::size_t position_ = 0;
   std::uint64_t block_ = 0;
 };
@@ -124,6 +144,10 @@ FilterHardener::FilterHardener(const LinkageSecret& secret, HardeningSettings se
   crypto_generichash(blipKeys_, crypto_stream_chacha20_KEYBYTES + crypto_shorthash_KEYBYTES,
                      reinterpret_cast<const unsigned char*>(kBlipLabel), sizeof(kBlipLabel) - 1, key_, kKeyBytes);
   sodium_mprotect_readonly(blipKeys_);
+  if (settings.blipFlipProbability > 0) {
+    blipLogKeep_ = std::log1p(-settings.blipFlipProbability);
+    blipGaps_ = blipGapTable(blipLogKeep_);
+  }
   sodium_mprotect_readonly(key_);
   sodium_mprotect_readonly(keyedState_);
 
@@ -144,6 +168,18 @@ FilterHardener::FilterHardener(const LinkageSecret& secret, HardeningSettings se
       std::swap(permutation_[i], permutation_[stream.below(static_cast<std::uint32_t>(i + 1))]);
     }
     for (std::size_t i = 0; i < n; ++i) rotation_[i] = static_cast<std::uint8_t>(stream.below(8));
+    // Complementing commutes with rotating, so balanced byte i is
+    // rotl(input byte permutation_[i] mod L/8, rotation_[i]), complemented
+    // when permutation_[i] points into the complement half.
+    const std::size_t inputBytes = n / 2;
+    balanceFold_.resize(inputBytes);
+    for (std::size_t j = 0; j < inputBytes; ++j) {
+      const std::uint32_t a = permutation_[j];
+      const std::uint32_t b = permutation_[j + inputBytes];
+      balanceFold_[j] = {static_cast<std::uint32_t>(a % inputBytes), static_cast<std::uint32_t>(b % inputBytes),
+                         rotation_[j], rotation_[j + inputBytes],
+                         static_cast<std::uint8_t>(((a >= inputBytes) != (b >= inputBytes)) ? 0xFF : 0x00)};
+    }
   }
 }
 
@@ -166,9 +202,7 @@ std::vector<std::uint64_t> FilterHardener::balance(std::span<const std::uint64_t
   }
   std::vector<std::uint64_t> out(inputBits_ * 2 / 64, 0);
   for (std::size_t i = 0; i < extended.size(); ++i) {
-    const std::uint8_t byte = extended[permutation_[i]];
-    const unsigned r = rotation_[i];
-    const auto rotated = static_cast<std::uint8_t>((byte << r) | (byte >> ((8 - r) & 7)));
+    const std::uint8_t rotated = rotateByte(extended[permutation_[i]], rotation_[i]);
     out[i / 8] |= static_cast<std::uint64_t>(rotated) << (8 * (i % 8));
   }
   return out;
@@ -206,6 +240,29 @@ std::vector<std::uint64_t> FilterHardener::saltPermute(std::span<const std::uint
   return out;
 }
 
+std::size_t FilterHardener::blipGap(std::uint32_t draw, double logKeep) {
+  // U in (0, 1]: never 0, so the logarithm is finite.
+  const double u = (static_cast<double>(draw) + 1.0) / 4294967296.0;
+  return static_cast<std::size_t>(std::floor(std::log(u) / logKeep));
+}
+
+std::vector<std::uint16_t> FilterHardener::blipGapTable(double logKeep) {
+  // blipGap is non-increasing in x: consecutive U differ by 2^-32, so their
+  // logarithms differ by at least 2^-32, far above log's error (a few ULP of
+  // a value below 23, i.e. under 2^-47); the division and floor keep the
+  // order. So when both ends of a bucket give the same gap, every draw in it
+  // does, and the table's value is exactly what blipGap would return.
+  std::vector<std::uint16_t> table(std::size_t{1} << kBlipBucketBits);
+  const unsigned shift = 32 - kBlipBucketBits;
+  for (std::size_t bucket = 0; bucket < table.size(); ++bucket) {
+    const auto first = static_cast<std::uint32_t>(bucket << shift);
+    const auto last = static_cast<std::uint32_t>(first + ((std::uint32_t{1} << shift) - 1));
+    const std::size_t gap = blipGap(first, logKeep);
+    table[bucket] = gap == blipGap(last, logKeep) && gap < kBlipExact ? static_cast<std::uint16_t>(gap) : kBlipExact;
+  }
+  return table;
+}
+
 void FilterHardener::blip(std::span<std::uint64_t> filter) const {
   // Nonce: a keyed SipHash of the filter, so equal filters get equal noise.
   unsigned char nonce[crypto_shorthash_BYTES];
@@ -213,14 +270,14 @@ void FilterHardener::blip(std::span<std::uint64_t> filter) const {
                    blipKeys_ + crypto_stream_chacha20_KEYBYTES);
   KeyedStream stream(blipKeys_, nonce);
   // Flips are Bernoulli(f) per bit; the gaps between flips are geometric, so
-  // drawing the gaps costs about f*L draws instead of L.
-  const double logKeep = std::log1p(-settings_.blipFlipProbability);
+  // drawing the gaps costs about f*L draws instead of L. Most draws find
+  // their gap in the table; the rest (about 7% at f = 0.02) compute it.
   const std::size_t bits = filter.size() * 64;
   std::size_t position = 0;
   for (;;) {
-    // U in (0, 1]: never 0, so the logarithm is finite.
-    const double u = (static_cast<double>(stream.next32()) + 1.0) / 4294967296.0;
-    position += static_cast<std::size_t>(std::floor(std::log(u) / logKeep));
+    const std::uint32_t x = stream.next32();
+    const std::uint16_t tabled = blipGaps_[x >> (32 - kBlipBucketBits)];
+    position += tabled != kBlipExact ? tabled : blipGap(x, blipLogKeep_);
     if (position >= bits) break;
     filter[position >> 6] ^= std::uint64_t{1} << (position & 63);
     ++position;
@@ -228,15 +285,46 @@ void FilterHardener::blip(std::span<std::uint64_t> filter) const {
 }
 
 std::vector<std::uint64_t> FilterHardener::harden(std::span<const std::uint64_t> filter) const {
+  std::vector<std::uint64_t> out;
+  hardenInto(filter, out);
+  return out;
+}
+
+void FilterHardener::hardenInto(std::span<const std::uint64_t> filter, std::vector<std::uint64_t>& out) const {
   if (filter.size() * 64 != inputBits_) {
     throw std::invalid_argument("hardening: expected a " + std::to_string(inputBits_) + "-bit filter, got " +
                                 std::to_string(filter.size() * 64));
   }
-  std::vector<std::uint64_t> bits = settings_.balance ? balance(filter) : std::vector<std::uint64_t>(filter.begin(), filter.end());
-  for (int i = 0; i < settings_.xorFolds; ++i) bits = xorFold(bits);
-  if (settings_.rule90) applyRule90(bits);
-  if (settings_.blipFlipProbability > 0) blip(bits);
-  return bits;
+  int folds = settings_.xorFolds;
+  std::size_t length = filter.size();
+  if (settings_.balance && folds > 0) {
+    // Balance and fold once in one pass: no balanced intermediate.
+    out.resize(length);
+    const auto* in = reinterpret_cast<const std::uint8_t*>(filter.data());
+    const FoldedByte* move = balanceFold_.data();
+    // Each output word is assembled in a register (byte b of word w is folded
+    // byte 8w + b): byte stores through a char pointer would make the
+    // compiler reload everything after each one.
+    for (std::size_t w = 0; w < length; ++w) {
+      std::uint64_t word = 0;
+      for (unsigned b = 0; b < 8; ++b, ++move) {
+        const auto byte = static_cast<std::uint8_t>(rotateByte(in[move->a], move->ra) ^
+                                                    rotateByte(in[move->b], move->rb) ^ move->flip);
+        word |= static_cast<std::uint64_t>(byte) << (8 * b);
+      }
+      out[w] = word;
+    }
+    --folds;
+  } else if (settings_.balance) {
+    out = balance(filter);
+    length = out.size();
+  } else {
+    out.assign(filter.begin(), filter.end());
+  }
+  length = foldInPlace(out, length, folds);
+  out.resize(length);
+  if (settings_.rule90) applyRule90(out);
+  if (settings_.blipFlipProbability > 0) blip(out);
 }
 
 std::vector<std::uint64_t> xorFold(std::span<const std::uint64_t> filter) {
@@ -250,15 +338,19 @@ std::vector<std::uint64_t> xorFold(std::span<const std::uint64_t> filter) {
 void applyRule90(std::span<std::uint64_t> filter) {
   // Word-parallel: left and right neighbours are the filter rotated by one bit
   // each way across word boundaries.
+  // In place: only the previous word's original value and the first word's
+  // (the last word's right neighbour) need keeping.
   const std::size_t n = filter.size();
   if (n == 0) return;
-  std::vector<std::uint64_t> original(filter.begin(), filter.end());
+  const std::uint64_t firstWord = filter[0];
+  std::uint64_t previousWord = filter[n - 1];
   for (std::size_t w = 0; w < n; ++w) {
-    const std::uint64_t previousWord = original[(w + n - 1) % n];
-    const std::uint64_t nextWord = original[(w + 1) % n];
-    const std::uint64_t left = (original[w] << 1) | (previousWord >> 63);   // bit i <- bit i-1
-    const std::uint64_t right = (original[w] >> 1) | (nextWord << 63);      // bit i <- bit i+1
+    const std::uint64_t word = filter[w];
+    const std::uint64_t nextWord = w + 1 < n ? filter[w + 1] : firstWord;
+    const std::uint64_t left = (word << 1) | (previousWord >> 63);   // bit i <- bit i-1
+    const std::uint64_t right = (word >> 1) | (nextWord << 63);      // bit i <- bit i+1
     filter[w] = left ^ right;
+    previousWord = word;
   }
 }
 

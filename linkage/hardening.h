@@ -67,6 +67,12 @@ class FilterHardener {
   // Applies the configured transforms in order balance, xor-fold, rule 90,
   // BLIP. `filter` must have inputBits() bits.
   std::vector<std::uint64_t> harden(std::span<const std::uint64_t> filter) const;
+  // The same into `out` (resized to outputBits() / 64): no allocation once
+  // `out` has the capacity, which is how the encoder calls it per record.
+  // `filter` must not alias `out`.
+  // Balancing and the first fold run as one pass over precomputed byte
+  // moves; the result is identical to balance() then xorFold().
+  void hardenInto(std::span<const std::uint64_t> filter, std::vector<std::uint64_t>& out) const;
 
   // The individual steps, exposed for measurement and tests.
   std::vector<std::uint64_t> balance(std::span<const std::uint64_t> filter) const;
@@ -80,6 +86,16 @@ class FilterHardener {
   std::vector<std::uint64_t> saltPermute(std::span<const std::uint64_t> filter, std::string_view salt) const;
   void blip(std::span<std::uint64_t> filter) const;
 
+  // BLIP's gap before the next flip for the 32-bit draw x, geometric with
+  // parameter f by inversion: floor(log((x + 1) / 2^32) / log(1 - f)).
+  static std::size_t blipGap(std::uint32_t draw, double logKeep);
+  // The gaps by the top kBlipBucketBits bits of the draw, where every draw
+  // of the bucket has the same gap; kBlipExact where not (blip() computes
+  // those). Exposed for tests.
+  static constexpr unsigned kBlipBucketBits = 12;
+  static constexpr std::uint16_t kBlipExact = 0xFFFF;
+  static std::vector<std::uint16_t> blipGapTable(double logKeep);
+
  private:
   HardeningSettings settings_;
   std::size_t inputBits_;
@@ -88,6 +104,19 @@ class FilterHardener {
   unsigned char* blipKeys_ = nullptr;               // ChaCha20 key || SipHash key for BLIP (guarded)
   std::vector<std::uint32_t> permutation_;  // balancing: output byte i <- byte permutation_[i] of filter || complement
   std::vector<std::uint8_t> rotation_;      // balancing: ... rotated left by rotation_[i]
+  // Balancing followed by one fold, as byte moves: folded byte j is
+  // rotl(in[a], ra) ^ rotl(in[b], rb) ^ flip, where a and b are the input
+  // bytes behind balanced bytes j and j + L/8 and flip folds their complements.
+  struct FoldedByte {
+    std::uint32_t a;
+    std::uint32_t b;
+    std::uint8_t ra;
+    std::uint8_t rb;
+    std::uint8_t flip;
+  };
+  std::vector<FoldedByte> balanceFold_;
+  double blipLogKeep_ = 0;  // log(1 - f)
+  std::vector<std::uint16_t> blipGaps_;
 };
 
 // Halves the filter; its word count must be even.

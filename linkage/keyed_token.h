@@ -64,8 +64,19 @@ class KeyedTokenizer {
 
  private:
   // BLAKE2b state right after keyed initialisation, copied for every token:
-  // saves hashing the key block each time. Guarded memory (it is key material).
+  // saves setting up the key block each time. Guarded memory (it is key
+  // material). libsodium only buffers the key block here; it is compressed
+  // together with the value when the token is finalised.
   crypto_generichash_state* keyedState_;
+  // The same state with the key block already compressed, so a short token
+  // costs one BLAKE2b compression instead of two (same output). libsodium has
+  // no API for this state: it is reached by feeding 129 filler bytes (which
+  // compresses the key block) and rewinding the buffered-byte count inside
+  // the opaque state. That relies on libsodium's state layout, so the
+  // constructor checks it against keyedState_ on probe values of every
+  // length up to two blocks and leaves this null (the slower path) if any
+  // token differs. Guarded memory.
+  crypto_generichash_state* compressedKeyState_ = nullptr;
 };
 
 // The distinct strings obtained by deleting exactly one character, in order

@@ -299,6 +299,28 @@ PartialDate dateFromAge(int ageYears, const CivilDate& reference, int maxAgeYear
 }
 
 std::string formatPartialDate(const PartialDate& date) {
+  // The common case without snprintf (this runs for every encoded record):
+  // the same text as the "%04d-%02d-%02d" formats below.
+  const bool monthInRange = date.precision < DatePrecision::month || (date.month >= 0 && date.month <= 99);
+  const bool dayInRange = date.precision < DatePrecision::day || (date.day >= 0 && date.day <= 99);
+  if (date.precision != DatePrecision::none && date.year >= 0 && date.year <= 9999 && monthInRange && dayInRange) {
+    std::string out;
+    auto digits = [&out](int value, int width) {
+      for (int divisor = width == 4 ? 1000 : 10; divisor > 0; divisor /= 10) {
+        out.push_back(static_cast<char>('0' + value / divisor % 10));
+      }
+    };
+    digits(date.year, 4);
+    if (date.precision >= DatePrecision::month) {
+      out.push_back('-');
+      digits(date.month, 2);
+    }
+    if (date.precision == DatePrecision::day) {
+      out.push_back('-');
+      digits(date.day, 2);
+    }
+    return out;
+  }
   char buffer[16];
   switch (date.precision) {
     case DatePrecision::year:

@@ -1,5 +1,9 @@
 #include "linkage/person_normaliser.h"
 
+#include <functional>
+#include <string>
+#include <unordered_map>
+
 #include "linkage/cnic.h"
 #include "linkage/encoded_record.h"
 #include "linkage/gender.h"
@@ -39,7 +43,7 @@ std::string phoneticOf(const NameParts& parts) {
 
 // Place names: folded, each token Roman-Urdu canonical, no title removal
 // ("Mian Channu" is a tehsil, not a title and a name).
-std::string canonicalPlace(std::string_view raw) {
+std::string computeCanonicalPlace(std::string_view raw) {
   std::string folded = foldText(raw);
   std::string out;
   std::string token;
@@ -49,6 +53,24 @@ std::string canonicalPlace(std::string_view raw) {
     out += token;
   });
   return out;
+}
+
+struct TransparentHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
+// The same, memoised per thread: a registry has a few hundred districts and
+// tehsils, each spelt a few ways, and every record names two. Place names are
+// public gazetteer values, not personal data. Bounded: once full, new
+// spellings are computed without being stored.
+std::string canonicalPlace(std::string_view raw) {
+  constexpr std::size_t kMaxEntries = 8192;
+  thread_local std::unordered_map<std::string, std::string, TransparentHash, std::equal_to<>> memo;
+  if (const auto it = memo.find(raw); it != memo.end()) return it->second;
+  std::string place = computeCanonicalPlace(raw);
+  if (memo.size() < kMaxEntries) memo.emplace(std::string(raw), place);
+  return place;
 }
 
 // Month or day (1-31) as two digits.

@@ -175,26 +175,41 @@ EncodeOutcome RecordEncoder::encodeNormalised(const NormalisedPerson& person, En
     clk |= workspace.featureFilter;
     if (fieldSlot_[f] >= 0) {
       orFold(workspace.featureFilter, fieldFilterBits_, workspace.fieldFilter);
-      out.fieldFilters[static_cast<std::size_t>(fieldSlot_[f])] =
-          finishFilter(workspace.fieldFilter, fieldHardener_.get(), salt);
+      finishFilter(workspace.fieldFilter.words(), fieldHardener_.get(), salt,
+                   out.fieldFilters[static_cast<std::size_t>(fieldSlot_[f])]);
     }
   }
   // clkhash folds the whole filter after hashing every feature.
-  BloomFilter folded = schema_.clk.clk.xorFolds > 0 ? clk.xorFolded(schema_.clk.clk.xorFolds) : clk;
-  out.clk = finishFilter(folded, clkHardener_.get(), salt);
+  if (schema_.clk.clk.xorFolds > 0) {
+    workspace.foldedClk = clk.xorFolded(schema_.clk.clk.xorFolds);
+    finishFilter(workspace.foldedClk.words(), clkHardener_.get(), salt, out.clk);
+  } else {
+    finishFilter(clk.words(), clkHardener_.get(), salt, out.clk);
+  }
   out.tokens.clear();
   if (tokenizer_) appendTokens(person, out);
   return {};
 }
 
-FilterWords RecordEncoder::finishFilter(const BloomFilter& filter, const FilterHardener* hardener,
-                                        std::string_view salt) const {
-  if (hardener == nullptr) return FilterWords(filter.words().begin(), filter.words().end());
+void RecordEncoder::finishFilter(std::span<const std::uint64_t> filter, const FilterHardener* hardener,
+                                 std::string_view salt, FilterWords& out) const {
+  // `out` is the previous record's vector: assigning into it reuses its
+  // capacity, so a record costs no allocation here.
+  if (hardener == nullptr) {
+    out.assign(filter.begin(), filter.end());
+    return;
+  }
   // A missing value stays an all-zero filter, so comparisons can tell
   // "missing" from "disagrees" (balancing would otherwise set half the bits).
-  if (filter.popcount() == 0) return FilterWords(hardener->outputBits() / 64, 0);
-  if (salt.empty()) return hardener->harden(filter.words());
-  return hardener->harden(hardener->saltPermute(filter.words(), salt));
+  if (std::all_of(filter.begin(), filter.end(), [](std::uint64_t word) { return word == 0; })) {
+    out.assign(hardener->outputBits() / 64, 0);
+    return;
+  }
+  if (salt.empty()) {
+    hardener->hardenInto(filter, out);
+  } else {
+    hardener->hardenInto(hardener->saltPermute(filter, salt), out);
+  }
 }
 
 void RecordEncoder::appendTokens(const NormalisedPerson& person, EncodedRecord& out) const {

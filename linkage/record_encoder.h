@@ -26,6 +26,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,7 @@ class EncoderWorkspace {
   BloomFilter filter;         // the record CLK (hashBits wide before folding)
   BloomFilter featureFilter;  // one feature's bits at a time (hashBits)
   BloomFilter fieldFilter;    // one field-level filter at a time
+  BloomFilter foldedClk;      // the CLK after clkhash's xorFolds, when the schema folds
   std::vector<std::string_view> values;
 };
 
@@ -94,7 +96,8 @@ class RecordEncoder {
 
  private:
   EncodeOutcome encodeNormalised(const NormalisedPerson& person, EncoderWorkspace& workspace, EncodedRecord& out) const;
-  FilterWords finishFilter(const BloomFilter& filter, const FilterHardener* hardener, std::string_view salt) const;
+  void finishFilter(std::span<const std::uint64_t> filter, const FilterHardener* hardener, std::string_view salt,
+                    FilterWords& out) const;
   void appendTokens(const NormalisedPerson& person, EncodedRecord& out) const;
 
   LinkageSchema schema_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <utility>
 
 namespace nser::linkage {
@@ -77,20 +78,49 @@ bool isAsciiLowerWord(std::string_view token) {
   return true;
 }
 
+// Step 2 never lengthens a token (every rule's replacement is at most as
+// long as its pattern), so its output fits in the input's length.
+constexpr bool stepTwoNeverLengthens() {
+  for (std::size_t r = 0; r < kFirstWordEndRule; ++r) {
+    if (kSpellingRules[r].to.size() > kSpellingRules[r].from.size()) return false;
+  }
+  return true;
+}
+static_assert(stepTwoNeverLengthens());
+
+// The step-2 rules by the first letter of their pattern, in table order, so
+// each position tries only the rules that can match there.
+struct RulesByFirstLetter {
+  std::array<std::array<std::uint8_t, kFirstWordEndRule>, 256> rules{};
+  std::array<std::uint8_t, 256> count{};
+};
+
+constexpr RulesByFirstLetter buildRulesByFirstLetter() {
+  RulesByFirstLetter index;
+  for (std::size_t r = 0; r < kFirstWordEndRule; ++r) {
+    const auto first = static_cast<unsigned char>(kSpellingRules[r].from[0]);
+    index.rules[first][index.count[first]++] = static_cast<std::uint8_t>(r);
+  }
+  return index;
+}
+constexpr RulesByFirstLetter kRulesByFirstLetter = buildRulesByFirstLetter();
+
 // Steps 2-4 (no lexicon). Step 3 runs on the fly: a letter equal to the
 // last one written is skipped, which is the same as collapsing afterwards.
 void applySpellingRules(std::string_view token, std::string& out) {
-  out.clear();
-  auto put = [&out](char c) {
-    if (out.empty() || out.back() != c) out.push_back(c);
+  out.resize(token.size());  // enough: step 2 never lengthens (asserted above)
+  char* const begin = out.data();
+  std::size_t length = 0;
+  auto put = [begin, &length](char c) {
+    if (length == 0 || begin[length - 1] != c) begin[length++] = c;
   };
   for (std::size_t i = 0; i < token.size();) {
     const char c = token[i];
+    const auto first = static_cast<unsigned char>(c);
     bool matched = false;
-    for (std::size_t r = 0; r < kFirstWordEndRule; ++r) {
-      const SpellingRule& rule = kSpellingRules[r];
-      if (rule.from[0] != c) continue;  // cheap filter before the compare
-      if (token.compare(i, rule.from.size(), rule.from) == 0) {
+    for (std::size_t k = 0; k < kRulesByFirstLetter.count[first]; ++k) {
+      const SpellingRule& rule = kSpellingRules[kRulesByFirstLetter.rules[first][k]];
+      if (token.substr(i, rule.from.size()) == rule.from) {
         for (char t : rule.to) put(t);
         i += rule.from.size();
         matched = true;
@@ -102,6 +132,7 @@ void applySpellingRules(std::string_view token, std::string& out) {
       ++i;
     }
   }
+  out.resize(length);
   for (std::size_t r = kFirstWordEndRule; r < kSpellingRules.size(); ++r) {  // step 4
     const SpellingRule& rule = kSpellingRules[r];
     if (!rule.wordEndOnly) continue;

@@ -106,6 +106,34 @@ TEST(NserEncode, EncodesSyntheticDataWithoutAnyPlaintextInTheOutput) {
   EXPECT_GT(findValues(readFile(input), values).size(), values.size() / 2);
 }
 
+// Threads split each batch of rows; the file (and the quarantine) must be the
+// same bytes, in input order, as one thread writes.
+TEST(NserEncode, ThreadsGiveByteIdenticalOutput) {
+  TempDir dir;
+  ProcessResult synth = nser({"synth", "--people", "2500", "--seed", "9", "--out", (dir / "synth").string()});
+  ASSERT_EQ(synth.exitCode, 0) << synth.err;
+  std::string input = readFile((dir / "synth" / "nser.csv").string());
+  // Rows that must be quarantined, spread over batches.
+  const std::size_t firstRowEnd = input.find('\n', input.find('\n') + 1);
+  input.insert(firstRowEnd + 1, "bad-row,\"unterminated\n");
+  input += "also-bad,1\n";
+  const std::string inputPath = (dir / "in.csv").string();
+  writeFile(inputPath, input);
+  const std::string secret = writeSecret(dir);
+  auto encodeWith = [&](const std::string& threads) {
+    const std::string output = (dir / ("t" + threads + ".enc")).string();
+    ProcessResult encode = nser({"encode", "--schema", kSchema, "--secret-file", secret, "--threads", threads,
+                                 "--quiet", "--out", output, inputPath});
+    EXPECT_EQ(encode.exitCode, 0) << encode.err;
+    EXPECT_NE(encode.err.find("quarantined=2 "), std::string::npos) << encode.err;
+    return readFile(output) + "\n--quarantine--\n" + readFile(output + ".quarantine.csv");
+  };
+  const std::string one = encodeWith("1");
+  ASSERT_GT(one.size(), 100000u);
+  EXPECT_TRUE(one == encodeWith("3")) << "3 threads changed the output";
+  EXPECT_TRUE(one == encodeWith("2")) << "2 threads changed the output";
+}
+
 TEST(NserEncode, QuarantinesBadRowsWithLineAndReason) {
   TempDir dir;
   const std::string input = (dir / "in.csv").string();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cmath>
 #include <random>
 
 namespace nser::linkage {
@@ -98,6 +99,63 @@ TEST(Hardening, ComposesInOrderAndValidatesSettings) {
   EXPECT_THROW(none.harden(randomFilter(8, 1)), std::invalid_argument);
   auto input = randomFilter(16, 2);
   EXPECT_EQ(none.harden(input), input);
+}
+
+// harden() runs balancing and the first fold as one pass over precomputed
+// byte moves, and folds and rule 90 in place; it must equal the steps
+// composed one by one (balance() is the reference implementation).
+TEST(Hardening, FusedHardeningEqualsTheStepsComposed) {
+  auto secret = secretOf(kSecret);
+  const std::vector<HardeningSettings> settings = {
+      {.balance = true, .xorFolds = 1, .blipFlipProbability = 0.02},
+      {.balance = true, .xorFolds = 1},
+      {.balance = true, .xorFolds = 2, .rule90 = true},
+      {.balance = true},
+      {.xorFolds = 1, .rule90 = true, .blipFlipProbability = 0.1},
+      {.rule90 = true},
+  };
+  for (const HardeningSettings& setting : settings) {
+    for (std::size_t bits : {std::size_t{512}, std::size_t{1024}}) {
+      FilterHardener hardener(secret, setting, bits);
+      std::vector<std::uint64_t> reused(3, 42);  // hardenInto overwrites whatever it holds
+      for (std::uint64_t seed = 0; seed < 20; ++seed) {
+        const auto input = randomFilter(bits / 64, seed, 0.05 + 0.04 * static_cast<double>(seed));
+        std::vector<std::uint64_t> expected =
+            setting.balance ? hardener.balance(input) : std::vector<std::uint64_t>(input.begin(), input.end());
+        for (int i = 0; i < setting.xorFolds; ++i) expected = xorFold(expected);
+        if (setting.rule90) applyRule90(expected);
+        if (setting.blipFlipProbability > 0) hardener.blip(expected);
+        EXPECT_EQ(hardener.harden(input), expected) << "bits " << bits << " seed " << seed;
+        hardener.hardenInto(input, reused);
+        EXPECT_EQ(reused, expected);
+      }
+    }
+  }
+}
+
+// BLIP looks most gaps up in a table by the draw's top bits; every entry must
+// be the gap the formula gives for every draw of its bucket.
+TEST(Hardening, BlipGapTableAgreesWithTheFormula) {
+  std::mt19937_64 rng(7);
+  for (double f : {0.02, 0.05, 0.3, 0.0001}) {
+    const double logKeep = std::log1p(-f);
+    const std::vector<std::uint16_t> table = FilterHardener::blipGapTable(logKeep);
+    ASSERT_EQ(table.size(), std::size_t{1} << FilterHardener::kBlipBucketBits);
+    std::size_t tabled = 0;
+    for (int i = 0; i < 200000; ++i) {
+      // Half uniform draws, half at bucket edges, where a wrong entry would show first.
+      auto x = static_cast<std::uint32_t>(rng());
+      if (i % 2 == 1) x = (x & ~std::uint32_t{0xFFFFF}) | ((i % 4 == 1) ? 0u : 0xFFFFFu);
+      const std::uint16_t entry = table[x >> (32 - FilterHardener::kBlipBucketBits)];
+      if (entry == FilterHardener::kBlipExact) continue;
+      ++tabled;
+      ASSERT_EQ(entry, FilterHardener::blipGap(x, logKeep)) << "f " << f << " draw " << x;
+    }
+    // (At tiny f the gap changes inside most buckets, so few are tabled.)
+    if (f >= 0.02) {
+      EXPECT_GT(tabled, 150000u) << "most draws should be tabled, f " << f;
+    }
+  }
 }
 
 }  // namespace

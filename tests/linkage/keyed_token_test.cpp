@@ -1,8 +1,11 @@
 #include "linkage/keyed_token.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <algorithm>
+#include <array>
+#include <string>
 
 namespace nser::linkage {
 namespace {
@@ -65,6 +68,45 @@ TEST(KeyedToken, CnicNeighbourhoodMeetsOneDigitTyposAndTranspositions) {
   EXPECT_TRUE(shareAny(original, tokensOf("3520213245671"))) << "adjacent transposition";
   EXPECT_FALSE(shareAny(original, tokensOf("4210187654320"))) << "an unrelated CNIC";
   EXPECT_FALSE(shareAny(original, tokensOf("3520298745671"))) << "three digits differ";
+}
+
+// The documented construction, computed from scratch with one-shot keyed
+// BLAKE2b: token = BLAKE2b-128(key = subkey, kind_byte || value). The
+// tokenizer starts from a precomputed state with the key block already
+// compressed; this pins that it is the same function for every length
+// (including across the 64-byte single-update buffer and BLAKE2b's 128-byte
+// blocks).
+TEST(KeyedToken, MatchesOneShotKeyedBlake2bForEveryLength) {
+  auto secret = secretOf("a linkage secret of good length");
+  KeyedTokenizer tokenizer(secret);
+  unsigned char subkey[32];
+  secret.deriveSubkey("nser/keyed-token/v1", subkey);
+  std::string value;
+  for (std::size_t length = 0; length <= 300; ++length) {
+    for (TokenKind kind : {TokenKind::Cnic, TokenKind::CnicDeletion, TokenKind::Phone}) {
+      std::string message(1, static_cast<char>(kind));
+      message += value;
+      std::array<std::uint8_t, 16> expected{};
+      crypto_generichash(expected.data(), expected.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                         message.size(), subkey, sizeof(subkey));
+      ASSERT_EQ(tokenizer.token(kind, value).digest, expected) << "length " << length;
+    }
+    value.push_back(static_cast<char>('0' + length % 10));
+  }
+}
+
+TEST(KeyedToken, CnicTokensAreTheCnicAndItsDeletionNeighbourhood) {
+  auto secret = secretOf("a linkage secret of good length");
+  KeyedTokenizer tokenizer(secret);
+  for (const std::string cnic : {"3520212345671", "1110022233344", "9"}) {
+    std::vector<KeyedToken> expected{tokenizer.token(TokenKind::Cnic, cnic)};
+    for (const auto& deletion : oneDeletionNeighbourhood(cnic)) {
+      expected.push_back(tokenizer.token(TokenKind::CnicDeletion, deletion));
+    }
+    std::vector<KeyedToken> actual;
+    tokenizer.appendCnicTokens(cnic, actual);
+    EXPECT_EQ(actual, expected) << cnic;
+  }
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace nser::linkage {
 namespace {
 
@@ -156,6 +158,31 @@ TEST(PartialDate, Format) {
   EXPECT_EQ(formatPartialDate(parsePartialDate("Mar 1985")), "1985-03");
   EXPECT_EQ(formatPartialDate(parsePartialDate("1985")), "1985");
   EXPECT_EQ(formatPartialDate(PartialDate{}), "");
+}
+
+// The formatter writes digits itself in the usual range; it must give
+// exactly the zero-padded printf text, and fall back to it outside the range.
+TEST(PartialDate, FormatMatchesPrintfZeroPadding) {
+  for (int year : {0, 7, 99, 999, 1900, 2026, 9999, 10000, -5}) {
+    for (int month : {1, 9, 12}) {
+      for (int day : {1, 9, 10, 31}) {
+        PartialDate date;
+        date.year = year;
+        date.month = month;
+        date.day = day;
+        char expected[32];
+        date.precision = DatePrecision::day;
+        std::snprintf(expected, sizeof expected, "%04d-%02d-%02d", year, month, day);
+        EXPECT_EQ(formatPartialDate(date), expected);
+        date.precision = DatePrecision::month;
+        std::snprintf(expected, sizeof expected, "%04d-%02d", year, month);
+        EXPECT_EQ(formatPartialDate(date), expected);
+        date.precision = DatePrecision::year;
+        std::snprintf(expected, sizeof expected, "%04d", year);
+        EXPECT_EQ(formatPartialDate(date), expected);
+      }
+    }
+  }
 }
 
 TEST(PartialDate, DaysInMonth) {
