@@ -13,6 +13,7 @@ CommandRegistry allCommands() {
   registry.add(pkiCommand());
   registry.add(hubCommand());
   registry.add(adminCommand());
+  registry.add(connectorCommand());
   return registry;
 }
 

@@ -15,6 +15,7 @@ Command synthCommand();
 Command pkiCommand();
 Command hubCommand();
 Command adminCommand();
+Command connectorCommand();
 
 // Every subcommand, ready to dispatch.
 CommandRegistry allCommands();

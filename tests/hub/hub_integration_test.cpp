@@ -14,7 +14,7 @@
 #include "protocol/ingest_batch.h"
 #include "protocol/search_envelope.h"
 #include "service/tls_context.h"
-#include "tests/hub/hub_fixture.h"
+#include "tests/support/hub_process.h"
 #include "tests/hub/test_encodings.h"
 
 using namespace nser;

@@ -1,0 +1,52 @@
+// ConnectorConfig: `nser connector --config connector.json` (docs/connector.md).
+// Relative paths resolve against the file's directory; unknown keys are
+// errors naming the key path.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "service/logging.h"
+#include "service/tls_context.h"
+
+namespace nser::connectors {
+
+struct SourceConfig {
+  std::string type;  // "csv" or "postgresql"
+  std::string path;  // csv
+  // postgresql
+  std::string connection;
+  std::string passwordFile;
+  std::string table;
+  std::string query;
+  std::string watermarkColumn;
+};
+
+struct SyncOptions {
+  std::size_t batchSize = 1000;
+  std::chrono::milliseconds initialBackoff{200};
+  std::chrono::milliseconds maxBackoff{30000};
+  int maxAttempts = 20;  // per batch, before the sync stops with an error (progress is kept)
+  std::chrono::seconds interval{0};  // run mode: seconds between syncs (0: one sync, then exit)
+};
+
+struct ConnectorConfig {
+  std::string source;  // the file
+  std::string custodian;
+  std::string hubHost;
+  std::uint16_t hubPort = 0;
+  service::TlsFiles tls;
+  std::string schemaPath;
+  std::string secretFile;
+  std::uint32_t keyEpoch = 1;
+  SourceConfig sourceConfig;
+  std::string mappingPath;
+  std::string dataDirectory;
+  SyncOptions sync;
+  service::LoggingOptions logging;
+};
+
+ConnectorConfig loadConnectorConfig(const std::string& path);
+
+}  // namespace nser::connectors

@@ -1,0 +1,260 @@
+#include "connectors/sync_engine.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "connectors/source_mapping.h"
+#include "linkage/linkage_schema.h"
+#include "linkage/linkage_secret.h"
+#include "linkage/record_encoder.h"
+#include "protocol/ingest_batch.h"
+#include "service/https_client.h"
+#include "service/logging.h"
+
+namespace nser::connectors {
+namespace {
+
+Poco::Logger& log() { return Poco::Logger::get("connector.sync"); }
+
+std::string randomReference() {
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return std::string("r") + hex;
+}
+
+std::string timestamp() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  return text;
+}
+
+}  // namespace
+
+struct SyncEngine::Impl {
+  const ConnectorConfig& config;
+  SyncState& state;
+  SyncReport& report;
+  linkage::LinkageSecret secret;
+  linkage::RecordEncoder encoder;
+  linkage::EncoderWorkspace workspace;
+  std::array<unsigned char, 32> hashKey{};
+  service::HttpsClient client;
+  std::mt19937_64 jitter{std::random_device{}()};
+
+  Impl(const ConnectorConfig& c, SyncState& s, SyncReport& r)
+      : config(c),
+        state(s),
+        report(r),
+        secret(linkage::LinkageSecret::loadFromFile(c.secretFile, c.keyEpoch)),
+        encoder(linkage::loadLinkageSchema(c.schemaPath), secret),
+        workspace(encoder.makeWorkspace()),
+        client(c.hubHost, c.hubPort, c.tls, std::chrono::seconds(120)) {
+    secret.deriveSubkey("nser-connector/content-hash/v1", hashKey);
+  }
+
+  std::string contentHash(const std::vector<std::string>& values, const std::vector<std::size_t>& columns) {
+    crypto_generichash_state hash;
+    crypto_generichash_init(&hash, hashKey.data(), hashKey.size(), 32);
+    for (std::size_t column : columns) {
+      const std::string& v = values[column];
+      const std::uint64_t length = v.size();
+      crypto_generichash_update(&hash, reinterpret_cast<const unsigned char*>(&length), sizeof length);
+      crypto_generichash_update(&hash, reinterpret_cast<const unsigned char*>(v.data()), v.size());
+    }
+    unsigned char digest[32];
+    crypto_generichash_final(&hash, digest, sizeof digest);
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    return hex;
+  }
+
+  // Sends the pending batch until the hub acknowledges it.
+  void deliver(const PendingBatch& batch) {
+    auto backoff = config.sync.initialBackoff;
+    for (int attempt = 1;; ++attempt) {
+      std::string problem;
+      try {
+        const auto response =
+            client.post("/ingest/batches", std::string(protocol::kIngestBatchContentType), batch.body);
+        if (response.status == 200) {
+          state.acknowledge(batch);
+          ++report.batches;
+          return;
+        }
+        std::string detail = response.body;
+        try {
+          Poco::JSON::Parser parser;
+          const auto error = parser.parse(response.body).extract<Poco::JSON::Object::Ptr>()->getObject("error");
+          if (error) detail = error->getValue<std::string>("code") + ": " + error->getValue<std::string>("message");
+        } catch (const std::exception&) {
+        }
+        if (response.status != 429 && response.status < 500) {
+          throw SyncError("hub refused batch " + std::to_string(batch.sequence) + " (HTTP " +
+                          std::to_string(response.status) + " " + detail + "); it stays pending");
+        }
+        problem = "HTTP " + std::to_string(response.status) + " " + detail;
+        if (response.status == 429) {
+          const int after = std::atoi(response.header("retry-after").c_str());
+          if (after > 0) backoff = std::max(backoff, std::chrono::milliseconds(after * 1000));
+        }
+      } catch (const service::HttpsTransportError& e) {
+        problem = e.what();
+      }
+      if (attempt >= config.sync.maxAttempts) {
+        throw SyncError("batch " + std::to_string(batch.sequence) + " not acknowledged after " +
+                        std::to_string(attempt) + " attempts (" + problem + "); it stays pending for the next sync");
+      }
+      ++report.retries;
+      const auto wait = std::chrono::milliseconds(
+          std::uniform_int_distribution<long long>(backoff.count() / 2, backoff.count())(jitter));
+      service::logEvent(log(), Poco::Message::PRIO_WARNING, "batch not acknowledged; retrying",
+                        {{"sequence", std::to_string(batch.sequence)}, {"attempt", std::to_string(attempt)},
+                         {"wait_ms", std::to_string(wait.count())}, {"problem", problem}});
+      std::this_thread::sleep_for(wait);
+      backoff = std::min(config.sync.maxBackoff, backoff * 2);
+    }
+  }
+};
+
+SyncEngine::SyncEngine(ConnectorConfig config, SyncState& state, SourceFactory openSource, Progress progress)
+    : config_(std::move(config)), state_(state), openSource_(std::move(openSource)), progress_(std::move(progress)) {}
+
+SyncReport SyncEngine::run() {
+  const auto started = std::chrono::steady_clock::now();
+  SyncReport report;
+  Impl impl(config_, state_, report);
+
+  if (auto pending = state_.pending()) {
+    impl.deliver(*pending);
+    ++report.resumedBatches;
+  }
+
+  const SourceMapping mapping = loadSourceMapping(config_.mappingPath);
+  const auto& schema = impl.encoder.schema();
+  if (!schema.nser) throw SyncError(config_.schemaPath + ": the connector needs an nser linkage schema");
+  auto source = openSource_();
+  // The source's header, with the mapped columns renamed to the names the
+  // linkage schema expects, binds the encoder.
+  std::vector<std::string> header = source->columns();
+  const auto keyIt = std::find(header.begin(), header.end(), mapping.keyColumn);
+  if (keyIt == header.end()) {
+    throw SyncError(source->describe() + ": key column '" + mapping.keyColumn + "' (mapping key_column) is missing");
+  }
+  const auto keyColumn = static_cast<std::size_t>(keyIt - header.begin());
+  std::vector<std::size_t> identityColumns;
+  for (const auto& [role, column] : mapping.identity) {
+    const auto it = std::find(header.begin(), header.end(), column);
+    if (it == header.end()) {
+      throw SyncError(source->describe() + ": column '" + column + "' (mapping identity." + role + ") is missing");
+    }
+    const auto wanted = schema.nser->columns.find(role);
+    if (wanted != schema.nser->columns.end()) *it = wanted->second;
+  }
+  if (!schema.nser->idColumn.empty()) header[keyColumn] = schema.nser->idColumn;
+  const linkage::ColumnBinding binding = impl.encoder.bind(header);
+  for (const auto& role : binding.roles) {
+    if (role) identityColumns.push_back(*role);
+  }
+  std::sort(identityColumns.begin(), identityColumns.end());
+  identityColumns.erase(std::unique(identityColumns.begin(), identityColumns.end()), identityColumns.end());
+
+  const std::uint64_t generation = std::stoull(state_.meta("generation").value_or("0")) + 1;
+  state_.setMeta("generation", std::to_string(generation));
+  std::unordered_set<std::string> seen;
+  std::unordered_set<std::string> quarantinedBefore;
+  for (const auto& entry : state_.quarantined()) quarantinedBefore.insert(entry.key);
+  state_.clearQuarantine();
+
+  protocol::IngestBatch batch;
+  std::vector<PendingEntry> entries;
+  auto flush = [&] {
+    if (batch.operations.empty()) return;
+    PendingBatch pending;
+    pending.sequence = state_.nextSequence();
+    pending.idempotencyKey = config_.custodian + "-s" + std::to_string(pending.sequence);
+    batch.custodian = config_.custodian;
+    batch.sequence = pending.sequence;
+    batch.idempotencyKey = pending.idempotencyKey;
+    batch.encoding = impl.encoder.header();
+    pending.body = protocol::serialiseIngestBatch(batch);
+    pending.entries = std::move(entries);
+    state_.savePending(pending);
+    impl.deliver(pending);
+    batch.operations.clear();
+    entries.clear();
+    if (progress_) progress_(report);
+  };
+  auto quarantine = [&](const std::string& key, const std::string& location, const std::string& reason) {
+    state_.quarantine({key, location, reason, timestamp()});
+    ++report.quarantined;
+  };
+
+  while (auto row = source->next()) {
+    ++report.rows;
+    if (!row->malformed.empty()) {
+      quarantine(row->location, row->location, "malformed row: " + row->malformed);
+      continue;
+    }
+    const std::string& key = row->values[keyColumn];
+    if (key.empty()) {
+      quarantine(row->location, row->location, "empty key column '" + mapping.keyColumn + "'");
+      continue;
+    }
+    if (!seen.insert(key).second) {
+      quarantine(row->location, row->location, "duplicate key (an earlier row has the same key)");
+      continue;
+    }
+    const std::string hash = impl.contentHash(row->values, identityColumns);
+    const auto known = state_.record(key);
+    if (known && known->contentHash == hash) {
+      ++report.unchanged;
+      continue;
+    }
+    protocol::IngestOperation operation;
+    const auto outcome = impl.encoder.encodeRow(row->values, binding, report.rows, impl.workspace, operation.record);
+    if (!outcome.ok) {
+      quarantine(key, row->location, outcome.reason);
+      continue;
+    }
+    if (quarantinedBefore.count(key)) ++report.released;
+    const std::string reference = known ? known->reference : randomReference();
+    operation.record.id = reference;  // the source key never leaves the custodian
+    batch.operations.push_back(std::move(operation));
+    entries.push_back({key, false, {hash, reference, generation}});
+    ++report.upserts;
+    if (batch.operations.size() >= config_.sync.batchSize) flush();
+  }
+  // Records the source no longer has: tombstones.
+  std::vector<std::pair<std::string, RecordState>> gone;
+  state_.forEachRecord([&](const std::string& key, const RecordState& record) {
+    if (!seen.count(key)) gone.emplace_back(key, record);
+  });
+  for (const auto& [key, record] : gone) {
+    protocol::IngestOperation operation;
+    operation.kind = protocol::OperationKind::Delete;
+    operation.record.id = record.reference;
+    batch.operations.push_back(std::move(operation));
+    entries.push_back({key, true, record});
+    ++report.deletions;
+    if (batch.operations.size() >= config_.sync.batchSize) flush();
+  }
+  flush();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  state_.setMeta("last_sync", std::to_string(report.rows) + " rows, " + std::to_string(report.upserts) + " upserts, " +
+                                  std::to_string(report.deletions) + " deletions, " +
+                                  std::to_string(report.quarantined) + " quarantined at " + timestamp());
+  return report;
+}
+
+}  // namespace nser::connectors

@@ -1,0 +1,165 @@
+// A connector syncing a CSV source to a real hub over mutual TLS: local
+// encoding, change detection, tombstones, quarantine, resume after the hub
+// was unreachable, and no plaintext identifier reaching the hub.
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/hub_process.h"
+
+using nser::testing::HubProcess;
+using nser::testing::readFile;
+using nser::testing::runProcess;
+using nser::testing::writeFile;
+
+namespace {
+
+const char* kHeader = "rec_id,cnic,name,relation_type,relation_name,gender,dob,district,tehsil,province,address,phone\n";
+const std::vector<std::string> kNames = {"Muhammad Qasim", "Zainab Bibi",   "Ghulam Abbas", "Ayesha Noor",
+                                         "Imran Khan",     "Sadia Parveen", "Tariq Mehmood", "Nasreen Akhtar"};
+
+std::string cnicOf(int n) {
+  char cnic[32];
+  std::snprintf(cnic, sizeof cnic, "35202-%07d-%d", 4000000 + n * 7919, n % 2 == 0 ? 1 : 2);
+  return cnic;
+}
+
+std::string row(int n, const std::string& name) {
+  return "p" + std::to_string(n) + "," + cnicOf(n) + "," + name + "," + (n % 2 == 0 ? "s/o" : "d/o") +
+         ",Allah Ditta," + (n % 2 == 0 ? "M" : "F") + ",1985-03-" + std::to_string(10 + n % 18) +
+         ",Lahore,Lahore City,Punjab,House " + std::to_string(n) + ",\n";
+}
+
+int64_t field(const std::string& text, const std::string& key) {
+  const auto at = text.find(key + "=");
+  if (at == std::string::npos) return -1;
+  return std::stoll(text.substr(at + key.size() + 1));
+}
+
+std::uint64_t hubRecords(const HubProcess& hub) {
+  Poco::JSON::Parser parser;
+  const auto status = hub.client("admin")->get("/admin/status");
+  return parser.parse(status.body).extract<Poco::JSON::Object::Ptr>()->getValue<std::uint64_t>("records");
+}
+
+struct Connector {
+  Connector(const HubProcess& hub, const std::filesystem::path& directory) : dir(directory) {
+    const auto& issued = hub.pki().client("punjab");
+    writeFile(dir / "secret.key", "connector integration test linkage secret 0123456789");
+    ::chmod((dir / "secret.key").c_str(), 0600);
+    writeFile(dir / "mapping.json", R"({"format": "nser-connector-mapping", "version": 1, "key_column": "rec_id",
+      "attributes": [{"name": "district", "type": "string", "description": "district of residence", "sensitivity": "low"}]})");
+    writeFile(dir / "connector.json", R"({
+  "custodian": "punjab",
+  "hub": {"url": "https://127.0.0.1:)" + std::to_string(hub.port()) + R"(",
+          "tls": {"certificate": ")" + issued.certificatePath.string() + R"(", "private_key": ")" +
+                                      issued.keyPath.string() + R"(", "ca_certificate": ")" +
+                                      hub.pki().caCertificate.string() + R"("}},
+  "linkage": {"schema": ")" + std::string(NSER_SOURCE_DIR) + R"(/schemas/linkage/nser-person-v1.json",
+              "secret_file": "secret.key", "key_epoch": 1},
+  "source": {"type": "csv", "path": "source.csv"},
+  "mapping": "mapping.json",
+  "data_directory": "state",
+  "sync": {"batch_size": 16, "max_attempts": 2, "initial_backoff_ms": 20},
+  "log": {"format": "json", "level": "warning"}
+})");
+  }
+  nser::testing::ProcessResult run(const std::string& action = "sync") const {
+    return runProcess(NSER_BINARY, {"connector", "--config", (dir / "connector.json").string(), action});
+  }
+  std::filesystem::path dir;
+};
+
+}  // namespace
+
+TEST(ConnectorIntegration, SyncsChangesTombstonesAndQuarantineToTheHub) {
+  HubProcess hub({"punjab"});
+  hub.start();
+  hub.registerParty("punjab", "custodian");
+  nser::testing::TempDir work("nser-connector-test");
+  Connector connector(hub, work.path());
+
+  std::string csv = kHeader;
+  for (int n = 0; n < 40; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  csv += row(40, "");                                // no name: cannot be encoded
+  csv += row(3, "Ayesha Noor");                      // duplicate key p3
+  csv += "p99,\"unterminated,quote,x\n";             // malformed CSV
+  writeFile(work / "source.csv", csv);
+
+  auto result = connector.run();
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(field(result.out, "rows"), 43) << result.out;
+  EXPECT_EQ(field(result.out, "upserts"), 40);
+  EXPECT_EQ(field(result.out, "quarantined"), 3);
+  EXPECT_EQ(field(result.out, "batches"), 3);  // 16 + 16 + 8
+  EXPECT_EQ(hubRecords(hub), 40u);
+
+  result = connector.run();  // nothing changed
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(field(result.out, "upserts"), 0);
+  EXPECT_EQ(field(result.out, "unchanged"), 40);
+  EXPECT_EQ(field(result.out, "batches"), 0);
+
+  // One row changes, one disappears, the unencodable row is fixed.
+  csv = kHeader;
+  for (int n = 0; n < 40; ++n) {
+    if (n == 7) continue;
+    csv += row(n, n == 5 ? "Saadia Perveen" : kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  }
+  csv += row(40, "Rashid Minhas");
+  csv += row(3, "Ayesha Noor");
+  writeFile(work / "source.csv", csv);
+  result = connector.run();
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(field(result.out, "upserts"), 2) << result.out;
+  EXPECT_EQ(field(result.out, "deletions"), 1);
+  EXPECT_EQ(field(result.out, "released"), 1);
+  EXPECT_EQ(field(result.out, "quarantined"), 1);  // the duplicate key remains
+  EXPECT_EQ(hubRecords(hub), 40u);
+
+  const auto status = connector.run("status");
+  EXPECT_NE(status.out.find("records pushed:    40"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("quarantined rows:  1"), std::string::npos) << status.out;
+  const auto quarantine = connector.run("quarantine");
+  EXPECT_NE(quarantine.out.find("duplicate key"), std::string::npos) << quarantine.out;
+
+  // Nothing the hub stored or logged carries a CNIC or a name of the source.
+  hub.stop();
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(hub.dir().path())) {
+    if (!entry.is_regular_file() || entry.path().string().find("/pki/") != std::string::npos) continue;
+    const std::string bytes = readFile(entry.path());
+    EXPECT_EQ(bytes.find(cnicOf(1)), std::string::npos) << entry.path();
+    EXPECT_EQ(bytes.find(cnicOf(1).substr(0, 5) + cnicOf(1).substr(6, 7)), std::string::npos) << entry.path();
+    EXPECT_EQ(bytes.find("Tariq Mehmood"), std::string::npos) << entry.path();
+    EXPECT_EQ(bytes.find("\"p12\""), std::string::npos) << entry.path();
+  }
+}
+
+TEST(ConnectorIntegration, ResumesAPendingBatchAfterTheHubWasUnreachable) {
+  HubProcess hub({"punjab"});
+  hub.start();
+  hub.registerParty("punjab", "custodian");
+  nser::testing::TempDir work("nser-connector-test");
+  Connector connector(hub, work.path());
+  std::string csv = kHeader;
+  for (int n = 0; n < 20; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  writeFile(work / "source.csv", csv);
+
+  hub.stop();
+  auto result = connector.run();
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_NE(result.err.find("stays pending"), std::string::npos) << result.err;
+  EXPECT_NE(connector.run("status").out.find("pending batch:     1"), std::string::npos);
+
+  hub.start();
+  result = connector.run();
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(field(result.out, "resumed_batches"), 1) << result.out;
+  EXPECT_EQ(field(result.out, "upserts"), 4);  // 16 went in the resumed batch
+  EXPECT_EQ(hubRecords(hub), 20u);
+  EXPECT_NE(connector.run("status").out.find("pending batch:     none"), std::string::npos);
+}
