@@ -1,4 +1,5 @@
 // `nser connector --config connector.json [sync|run|status|quarantine]`.
+#include <atomic>
 #include <iomanip>
 #include <ostream>
 #include <thread>
@@ -7,6 +8,7 @@
 #include "cli/arguments.h"
 #include "cli/commands.h"
 #include "connectors/connector_config.h"
+#include "connectors/programme_gateway.h"
 #include "connectors/source_factory.h"
 #include "connectors/source_mapping.h"
 #include "connectors/sync_engine.h"
@@ -60,10 +62,12 @@ Command connectorCommand() {
       "  sync        one full sync: resume an interrupted batch, scan the source, encode and\n"
       "              push what changed (upserts), tombstone what disappeared, quarantine\n"
       "              rows that fail (default)\n"
-      "  run         sync, then again every sync.interval_seconds until SIGTERM\n"
+      "  run         sync, then again every sync.interval_seconds until SIGTERM; with a\n"
+      "              \"gateway\" section, also serve the programme gateway meanwhile\n"
       "  status      local state: records pushed, next batch sequence, pending batch,\n"
       "              quarantined rows, last sync\n"
       "  quarantine  every quarantined row: location and reason (never values)\n\n"
+      "Prints 'connector: gateway listening on URL' once the gateway serves.\n"
       "Configuration and mapping: docs/connector.md. Raw identifiers never leave this\n"
       "process: the hub receives keyed encodings under random pseudonymous references.\n";
   command.run = [](const std::vector<std::string>& args, CommandIo io) {
@@ -95,7 +99,15 @@ Command connectorCommand() {
         return kExitOk;
       }
       const bool interactive = isatty(STDERR_FILENO) != 0;
-      if (action == "sync" || config.sync.interval.count() == 0) return syncOnce(config, state, io, interactive);
+      if (action == "sync") return syncOnce(config, state, io, interactive);
+      std::unique_ptr<connectors::ProgrammeGateway> gateway;
+      if (config.gateway.enabled) {
+        gateway = std::make_unique<connectors::ProgrammeGateway>(config);
+        gateway->start();
+        io.err << "connector: gateway listening on " << (config.gateway.loopbackOnly ? "http" : "https") << "://"
+               << config.gateway.address << ":" << gateway->port() << std::endl;
+      }
+      if (!gateway && config.sync.interval.count() == 0) return syncOnce(config, state, io, interactive);
       // run: sync every interval until told to stop; a failed sync is logged
       // and retried at the next interval (its pending batch is kept).
       std::atomic<bool> stopping{false};
@@ -110,11 +122,15 @@ Command connectorCommand() {
           service::logEvent(Poco::Logger::get("connector"), Poco::Message::PRIO_ERROR, "sync failed",
                             {{"error", e.what()}});
         }
+        if (config.sync.interval.count() == 0) {
+          while (!stopping) std::this_thread::sleep_for(std::chrono::milliseconds(200));  // gateway only
+        }
         for (auto waited = std::chrono::seconds(0); !stopping && waited < config.sync.interval; ++waited) {
           std::this_thread::sleep_for(std::chrono::seconds(1));
         }
       }
       waiter.join();
+      if (gateway) gateway->stop();
       return kExitOk;
     } catch (const UsageError&) {
       throw;

@@ -19,7 +19,8 @@ std::string resolve(const std::string& base, const std::string& path) {
 
 ConnectorConfig loadConnectorConfig(const std::string& path) {
   const auto root = schemas::JsonNode::parseFile(path);
-  root.rejectUnknownKeys({"custodian", "hub", "linkage", "source", "mapping", "data_directory", "sync", "log"});
+  root.rejectUnknownKeys(
+      {"custodian", "hub", "linkage", "source", "mapping", "data_directory", "sync", "gateway", "log"});
   const std::string base = Poco::Path(Poco::Path(path).absolute()).parent().toString();
   ConnectorConfig config;
   config.source = path;
@@ -76,6 +77,28 @@ ConnectorConfig loadConnectorConfig(const std::string& path) {
     config.sync.maxBackoff = std::chrono::milliseconds(sync->intOr("max_backoff_ms", 30000, 1, 3600000));
     config.sync.maxAttempts = static_cast<int>(sync->intOr("max_attempts", 20, 1, 1000000));
     config.sync.interval = std::chrono::seconds(sync->intOr("interval_seconds", 0, 0, 86400 * 7));
+  }
+  if (auto gateway = root.optionalField("gateway")) {
+    gateway->rejectUnknownKeys({"listen", "loopback_only", "tls", "threads"});
+    config.gateway.enabled = true;
+    const auto listen = gateway->field("listen");
+    listen.rejectUnknownKeys({"address", "port"});
+    config.gateway.address = listen.stringOr("address", "127.0.0.1");
+    config.gateway.port = static_cast<std::uint16_t>(listen.field("port").asInt(0, 65535));
+    config.gateway.loopbackOnly = gateway->boolOr("loopback_only", false);
+    config.gateway.threads = static_cast<std::size_t>(gateway->intOr("threads", 8, 1, 256));
+    if (config.gateway.loopbackOnly) {
+      if (config.gateway.address != "127.0.0.1" && config.gateway.address != "::1") {
+        throw schemas::DocumentError(path + ": gateway.listen.address: loopback_only needs 127.0.0.1 or ::1");
+      }
+    } else {
+      const auto gatewayTls = gateway->field("tls");
+      gatewayTls.rejectUnknownKeys({"certificate", "private_key", "ca_certificate", "crl"});
+      config.gateway.tls.certificate = resolve(base, gatewayTls.field("certificate").asString());
+      config.gateway.tls.privateKey = resolve(base, gatewayTls.field("private_key").asString());
+      config.gateway.tls.caCertificate = resolve(base, gatewayTls.field("ca_certificate").asString());
+      config.gateway.tls.crl = resolve(base, gatewayTls.stringOr("crl", ""));
+    }
   }
   if (auto log = root.optionalField("log")) {
     log->rejectUnknownKeys({"format", "level", "file"});

@@ -31,6 +31,15 @@ struct SyncOptions {
   std::chrono::seconds interval{0};  // run mode: seconds between syncs (0: one sync, then exit)
 };
 
+struct GatewayConfig {
+  bool enabled = false;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;
+  bool loopbackOnly = false;  // plain HTTP on 127.0.0.1 instead of mutual TLS
+  service::TlsFiles tls;      // the gateway's certificate and the CA of the programme systems
+  std::size_t threads = 8;
+};
+
 struct ConnectorConfig {
   std::string source;  // the file
   std::string custodian;
@@ -44,6 +53,7 @@ struct ConnectorConfig {
   std::string mappingPath;
   std::string dataDirectory;
   SyncOptions sync;
+  GatewayConfig gateway;
   service::LoggingOptions logging;
 };
 

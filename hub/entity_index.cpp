@@ -104,6 +104,7 @@ EntityIndex::EntityIndex(HubStore& store, linkage::LinkSettings settings, linkag
     records_[id].stored = decodeStoredRecord(value);
     records_[id].present = true;
     blocking_.add(id, records_[id].stored.encoding);
+    indexCnic(id, records_[id].stored.encoding, true);
     return true;
   });
 
@@ -282,6 +283,7 @@ ApplyOutcome EntityIndex::apply(std::uint32_t custodian, std::uint64_t sequence,
       touched.insert(id);
       noteLinks(id);
       blocking_.remove(id, records_[id].stored.encoding);
+      indexCnic(id, records_[id].stored.encoding, false);
       absorb(resolver_->remove(ref(id)));
       records_[id].present = false;
       records_[id].stored.encoding = {};
@@ -297,12 +299,14 @@ ApplyOutcome EntityIndex::apply(std::uint32_t custodian, std::uint64_t sequence,
     if (live.present) {
       noteLinks(id);
       blocking_.remove(id, live.stored.encoding);
+      indexCnic(id, live.stored.encoding, false);
     }
     live.stored.custodian = custodian;
     live.stored.version = sequence;
     live.stored.encoding = operations[i].record;
     live.present = true;
     blocking_.add(id, live.stored.encoding);
+    indexCnic(id, live.stored.encoding, true);
     touched.insert(id);
     for (const auto& neighbour : neighbours[i]) touched.insert(static_cast<std::uint32_t>(neighbour.record.record));
     absorb(resolver_->add(ref(id), neighbours[i]));
@@ -463,20 +467,30 @@ std::vector<SearchHit> EntityIndex::search(const linkage::EncodedRecord& query, 
   return rank(std::move(best), limit);
 }
 
+void EntityIndex::indexCnic(std::uint32_t id, const linkage::EncodedRecord& record, bool add) {
+  for (const auto& token : record.tokens) {
+    if (token.kind != linkage::TokenKind::Cnic) continue;
+    auto& ids = cnicIndex_[token.digest];
+    if (add) {
+      ids.push_back(id);
+    } else {
+      ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+      if (ids.empty()) cnicIndex_.erase(token.digest);
+      return;
+    }
+  }
+}
+
 std::vector<SearchHit> EntityIndex::searchToken(const linkage::KeyedToken& token, std::size_t limit) const {
   std::shared_lock lock(mutex_);
-  linkage::EncodedRecord query;
-  query.tokens.push_back(token);
-  auto search = acquireSearch();
   std::unordered_map<linkage::EntityId, double> best;
-  for (std::uint32_t candidate : search->find(query)) {
-    if (candidate >= records_.size() || !records_[candidate].present) continue;
-    const auto& tokens = records_[candidate].stored.encoding.tokens;
-    if (std::find(tokens.begin(), tokens.end(), token) == tokens.end()) continue;
-    const auto entity = resolver_->entityOf(ref(candidate));
-    if (entity) best[*entity] = 1.0;
+  if (token.kind == linkage::TokenKind::Cnic) {
+    if (const auto it = cnicIndex_.find(token.digest); it != cnicIndex_.end()) {
+      for (std::uint32_t id : it->second) {
+        if (const auto entity = resolver_->entityOf(ref(id))) best[*entity] = 1.0;
+      }
+    }
   }
-  releaseSearch(std::move(search));
   return rank(std::move(best), limit);
 }
 

@@ -24,7 +24,9 @@
 // share it, so searches run in parallel with each other and wait for a batch.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -91,7 +93,8 @@ class EntityIndex {
   // Entities whose records best match `query`, most probable first, at most
   // `limit`, each at least `minProbability`.
   std::vector<SearchHit> search(const linkage::EncodedRecord& query, std::size_t limit, double minProbability) const;
-  // Entities holding a record that carries exactly this token.
+  // Entities holding a record that carries exactly this CNIC token (other
+  // kinds find nothing: they are not identifiers).
   std::vector<SearchHit> searchToken(const linkage::KeyedToken& token, std::size_t limit) const;
   // The live entity (following merges), or empty when retired or unknown.
   std::optional<SearchHit> entity(linkage::EntityId id) const;
@@ -146,6 +149,17 @@ class EntityIndex {
   std::unique_ptr<linkage::CandidateSearch> acquireSearch() const;
   void releaseSearch(std::unique_ptr<linkage::CandidateSearch> search) const;
   std::unique_ptr<linkage::IncrementalResolver> resolver_;
+  // Exact CNIC token -> records carrying it, for NSER_CNIC_TOKEN searches
+  // (blocking keys are hashed and shared, this is exact).
+  struct TokenDigestHash {
+    std::size_t operator()(const std::array<std::uint8_t, 16>& digest) const noexcept {
+      std::size_t h = 0;
+      std::memcpy(&h, digest.data(), sizeof h);
+      return h;
+    }
+  };
+  std::unordered_map<std::array<std::uint8_t, 16>, std::vector<std::uint32_t>, TokenDigestHash> cnicIndex_;
+  void indexCnic(std::uint32_t id, const linkage::EncodedRecord& record, bool add);
   linkage::TokenFrequencyTable frequencies_;
   std::size_t frequenciesCountedAt_ = 0;
   std::uint64_t nextEvent_ = 1;

@@ -9,6 +9,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
 #include "tests/support/hub_process.h"
 
 using nser::testing::HubProcess;
@@ -67,6 +72,13 @@ struct Connector {
   "sync": {"batch_size": 16, "max_attempts": 2, "initial_backoff_ms": 20},
   "log": {"format": "json", "level": "warning"}
 })");
+  }
+  // Adds a loopback-only programme gateway on `port` to the configuration.
+  void enableGateway(int port) const {
+    std::string text = readFile(dir / "connector.json");
+    text.insert(text.rfind('}'), R"(, "gateway": {"listen": {"address": "127.0.0.1", "port": )" + std::to_string(port) +
+                                     R"(}, "loopback_only": true})");
+    writeFile(dir / "connector.json", text);
   }
   nser::testing::ProcessResult run(const std::string& action = "sync") const {
     return runProcess(NSER_BINARY, {"connector", "--config", (dir / "connector.json").string(), action});
@@ -162,4 +174,83 @@ TEST(ConnectorIntegration, ResumesAPendingBatchAfterTheHubWasUnreachable) {
   EXPECT_EQ(field(result.out, "upserts"), 4);  // 16 went in the resumed batch
   EXPECT_EQ(hubRecords(hub), 20u);
   EXPECT_NE(connector.run("status").out.find("pending batch:     none"), std::string::npos);
+}
+
+namespace {
+
+std::pair<int, std::string> postPlain(int port, const std::string& body) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+  Poco::Net::HTTPRequest request("POST", "/registry/sync/search", Poco::Net::HTTPMessage::HTTP_1_1);
+  request.setContentType("application/json");
+  request.setContentLength64(static_cast<Poco::Int64>(body.size()));
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::string text;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), text);
+  return {static_cast<int>(response.getStatus()), text};
+}
+
+std::string programmeSearch(const std::string& criteria) {
+  return R"({"signature": "", "header": {"version": "1.0.0", "message_id": "m-1", "message_ts": "2026-11-27T00:00:00Z",
+             "action": "search", "sender_id": "punjab-bisp-programme", "receiver_id": "punjab", "total_count": 1},
+             "message": {"transaction_id": "t-1", "search_request": [)" + criteria + "]}}";
+}
+
+}  // namespace
+
+TEST(ConnectorIntegration, ProgrammeGatewayEncodesPlaintextQueriesLocally) {
+  HubProcess hub({"punjab"});
+  hub.start();
+  hub.registerParty("punjab", "custodian");
+  nser::testing::TempDir work("nser-connector-test");
+  Connector connector(hub, work.path());
+  std::string csv = kHeader;
+  for (int n = 0; n < 20; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  writeFile(work / "source.csv", csv);
+  const int port = nser::testing::freeLoopbackPort();
+  connector.enableGateway(port);
+  nser::testing::ManagedProcess running("connector", NSER_BINARY,
+                                        {"connector", "--config", (work / "connector.json").string(), "run"},
+                                        work.path());
+  ASSERT_TRUE(running.waitForOutput("gateway listening", std::chrono::seconds(60))) << running.lastError();
+  ASSERT_TRUE(running.waitUntil([&] { return hubRecords(hub) == 20; }, std::chrono::seconds(60)));
+
+  // A plaintext identity query (a spelling variant of person 5) and a CNIC query.
+  auto [status, body] = postPlain(port, programmeSearch(R"(
+      {"reference_id": "r1", "timestamp": "2026-11-27T00:00:00Z", "search_criteria": {"query_type": "predicate",
+       "purpose": "bisp.kafaalat.eligibility",
+       "query": {"name": "Saadia Perveen", "relation_type": "d/o", "relation_name": "Allah Ditta",
+                 "cnic": ")" + cnicOf(5) + R"(", "gender": "F", "dob": "1985-03-15", "district": "Lahore"}}},
+      {"reference_id": "r2", "timestamp": "2026-11-27T00:00:00Z", "search_criteria": {"query_type": "idtype-value",
+       "query": {"type": "CNIC", "value": ")" + cnicOf(9) + R"("}}},
+      {"reference_id": "r3", "timestamp": "2026-11-27T00:00:00Z", "search_criteria": {"query_type": "predicate",
+       "query": {"district": "Lahore"}}})"));
+  ASSERT_EQ(status, 200) << body;
+  Poco::JSON::Parser parser;
+  const auto reply = parser.parse(body).extract<Poco::JSON::Object::Ptr>();
+  EXPECT_EQ(reply->getObject("header")->getValue<std::string>("receiver_id"), "punjab-bisp-programme");
+  EXPECT_EQ(reply->getObject("header")->getValue<std::string>("status"), "part");
+  const auto responses = reply->getObject("message")->getArray("search_response");
+  ASSERT_EQ(responses->size(), 3u);
+  for (unsigned i = 0; i < 2; ++i) {
+    const auto answer = responses->getObject(i);
+    EXPECT_EQ(answer->getValue<std::string>("reference_id"), i == 0 ? "r1" : "r2");
+    ASSERT_EQ(answer->getValue<std::string>("status"), "succ") << body;
+    const auto records = answer->getObject("data")->getArray("reg_records");
+    ASSERT_GE(records->size(), 1u) << "answer " << i << ": " << body;
+    EXPECT_EQ(records->getObject(0)->getArray("custodians")->getElement<std::string>(0), "punjab");
+  }
+  EXPECT_EQ(responses->getObject(2)->getValue<std::string>("status"), "rjct");  // no name: not encodable
+  // Person 5 and person 9 are different entities.
+  EXPECT_NE(responses->getObject(0)->getObject("data")->getArray("reg_records")->getObject(0)->getValue<std::string>("entity_id"),
+            responses->getObject(1)->getObject("data")->getArray("reg_records")->getObject(0)->getValue<std::string>("entity_id"));
+
+  const auto malformed = postPlain(port, "{not json");
+  EXPECT_EQ(malformed.first, 400);
+  EXPECT_NE(malformed.second.find("malformed_json"), std::string::npos);
+  // The query's plaintext reached neither the hub's nor the connector's logs.
+  EXPECT_EQ(running.stderrText().find("Saadia"), std::string::npos);
+  EXPECT_EQ(running.stop().exitCode, 0);
+  hub.stop();
+  EXPECT_EQ(hub.process().stderrText().find("Saadia"), std::string::npos);
 }

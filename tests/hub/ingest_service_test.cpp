@@ -79,6 +79,14 @@ TEST(IngestService, LinksOnePersonAcrossCustodiansIntoOneEntity) {
   ASSERT_FALSE(hits.empty());
   EXPECT_EQ(hits.front().custodians, (std::vector<std::uint32_t>{1, 2}));
   EXPECT_GT(hits.front().probability, 0.9);
+  // The exact CNIC token finds the same entity, and only it.
+  const auto record = encoder.person("query", 2);
+  const auto cnic = std::find_if(record.tokens.begin(), record.tokens.end(),
+                                 [](const linkage::KeyedToken& t) { return t.kind == linkage::TokenKind::Cnic; });
+  ASSERT_NE(cnic, record.tokens.end());
+  const auto byToken = index->searchToken(*cnic, 5);
+  ASSERT_EQ(byToken.size(), 1u);
+  EXPECT_EQ(byToken.front().entity, hits.front().entity);
   // Someone else is not that entity.
   EXPECT_NE(entityOf(*index, encoder.person("q", 5)), hits.front().entity);
 }

@@ -1,0 +1,344 @@
+#include "connectors/programme_gateway.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/URI.h>
+
+#include <mutex>
+#include <sstream>
+
+#include "linkage/keyed_token.h"
+#include "linkage/linkage_schema.h"
+#include "linkage/linkage_secret.h"
+#include "linkage/person_normaliser.h"
+#include "linkage/record_encoder.h"
+#include "protocol/encoded_query.h"
+#include "protocol/search_envelope.h"
+#include "service/https_client.h"
+#include "service/json_exchange.h"
+#include "service/logging.h"
+
+namespace nser::connectors {
+namespace {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+using service::HttpError;
+
+constexpr std::size_t kMaxRequests = 20;
+constexpr std::size_t kMaxBody = 1 << 20;
+
+std::string member(const Object::Ptr& object, const std::string& key) {
+  if (!object->has(key) || !object->get(key).isString()) return "";
+  return object->getValue<std::string>(key);
+}
+
+Object::Ptr objectAt(const Object::Ptr& parent, const std::string& key, const std::string& where) {
+  if (!parent->has(key) || parent->get(key).type() != typeid(Object::Ptr)) {
+    throw HttpError(400, "malformed_envelope", where + "." + key + " must be an object");
+  }
+  return parent->getObject(key);
+}
+
+Object::Ptr rejection(const std::string& referenceId, const std::string& code, const std::string& message) {
+  Object::Ptr response = new Object;
+  response->set("reference_id", referenceId);
+  response->set("status", "rjct");
+  response->set("status_reason_code", code);
+  response->set("status_reason_message", message);
+  return response;
+}
+
+}  // namespace
+
+struct ProgrammeGateway::Engine {
+  explicit Engine(const ConnectorConfig& config)
+      : custodian(config.custodian),
+        secret(linkage::LinkageSecret::loadFromFile(config.secretFile, config.keyEpoch)),
+        encoder(linkage::loadLinkageSchema(config.schemaPath), secret),
+        tokenizer(secret),
+        hubHost(config.hubHost),
+        hubPort(config.hubPort),
+        hubTls(service::makeClientTlsContext(config.tls)) {}
+
+  std::string custodian;
+  linkage::LinkageSecret secret;
+  linkage::RecordEncoder encoder;
+  linkage::KeyedTokenizer tokenizer;
+  linkage::PersonNormaliser normaliser;
+  std::string hubHost;
+  std::uint16_t hubPort;
+  Poco::Net::Context::Ptr hubTls;
+  std::mutex poolMutex;
+  std::vector<std::unique_ptr<service::HttpsClient>> pool;
+
+  std::unique_ptr<service::HttpsClient> client() {
+    std::lock_guard lock(poolMutex);
+    if (pool.empty()) return std::make_unique<service::HttpsClient>(hubHost, hubPort, hubTls);
+    auto c = std::move(pool.back());
+    pool.pop_back();
+    return c;
+  }
+  void release(std::unique_ptr<service::HttpsClient> c) {
+    std::lock_guard lock(poolMutex);
+    pool.push_back(std::move(c));
+  }
+
+  // The encoded form of one plaintext query, or a rejection reason.
+  std::optional<std::string> encodeQuery(const std::string& queryType, const Object::Ptr& query,
+                                         protocol::SearchQuery& out) {
+    if (queryType == "predicate") {
+      linkage::PersonIdentity identity;
+      const std::string name = member(query, "name"), relationType = member(query, "relation_type"),
+                        relationName = member(query, "relation_name"), cnic = member(query, "cnic"),
+                        gender = member(query, "gender"), dob = member(query, "dob"),
+                        district = member(query, "district"), tehsil = member(query, "tehsil"),
+                        phone = member(query, "phone");
+      identity.name = name;
+      identity.relationType = relationType;
+      identity.relationName = relationName;
+      identity.cnic = cnic;
+      identity.gender = gender;
+      identity.birthDate = dob;
+      identity.district = district;
+      identity.tehsil = tehsil;
+      identity.phone = phone;
+      auto workspace = encoder.makeWorkspace();
+      linkage::EncodedRecord record;
+      const auto outcome = encoder.encodeIdentity("query", identity, workspace, record);
+      if (!outcome.ok) return "the query cannot be encoded: " + outcome.reason;
+      out.type = std::string(protocol::kQueryEncodedRecord);
+      out.value = protocol::encodeRecordQuery(record);
+      return std::nullopt;
+    }
+    if (queryType == "idtype-value") {
+      if (member(query, "type") != "CNIC") return "idtype-value queries take {\"type\": \"CNIC\", \"value\": ...}";
+      const std::string raw = member(query, "value");
+      linkage::PersonIdentity identity;
+      identity.cnic = raw;
+      const auto person = normaliser.normalise(identity);
+      const std::string& canonical = person[linkage::PersonField::Cnic];
+      if (canonical.empty()) return "the CNIC is not a valid 13-digit CNIC";
+      std::vector<linkage::KeyedToken> tokens;
+      tokenizer.appendCnicTokens(canonical, tokens);
+      for (const auto& token : tokens) {
+        if (token.kind == linkage::TokenKind::Cnic) {
+          out.type = std::string(protocol::kQueryCnicToken);
+          out.value = token.hex();
+          return std::nullopt;
+        }
+      }
+      return "the CNIC could not be tokenised";
+    }
+    return "query_type must be \"predicate\" (identity fields) or \"idtype-value\" (CNIC)";
+  }
+
+  std::string search(const std::string& body) {
+    const auto envelope = service::parseJsonObject(body);
+    const auto header = objectAt(envelope, "header", "$");
+    const auto message = objectAt(envelope, "message", "$");
+    if (member(header, "action") != "search") {
+      throw HttpError(400, "malformed_envelope", "$.header.action must be \"search\"");
+    }
+    const std::string programme = member(header, "sender_id");
+    const std::string messageId = member(header, "message_id");
+    if (programme.empty() || messageId.empty()) {
+      throw HttpError(400, "malformed_envelope", "$.header.sender_id and message_id are required");
+    }
+    if (!message->has("search_request") || message->get("search_request").type() != typeid(Array::Ptr)) {
+      throw HttpError(400, "malformed_envelope", "$.message.search_request must be an array");
+    }
+    const auto requests = message->getArray("search_request");
+    if (requests->size() == 0 || requests->size() > kMaxRequests) {
+      throw HttpError(400, "malformed_envelope", "$.message.search_request must hold 1-20 requests");
+    }
+    protocol::SearchEnvelope forward;
+    forward.senderId = custodian;
+    forward.receiverId = "nser-hub";
+    forward.transactionId = member(message, "transaction_id");
+    forward.schemaId = encoder.header().schemaId;
+    forward.schemaDigest = encoder.header().schemaDigest;
+    forward.keyEpoch = encoder.header().keyEpoch;
+    std::vector<Object::Ptr> local(requests->size());  // rejections decided here, by position
+    for (std::size_t i = 0; i < requests->size(); ++i) {
+      const std::string where = "$.message.search_request[" + std::to_string(i) + "]";
+      if (requests->get(static_cast<unsigned>(i)).type() != typeid(Object::Ptr)) {
+        local[i] = rejection("", "rjct.search_request.invalid", where + " must be an object");
+        continue;
+      }
+      const auto request = requests->getObject(static_cast<unsigned>(i));
+      const std::string referenceId = member(request, "reference_id");
+      if (referenceId.empty()) {
+        local[i] = rejection("", "rjct.reference_id.invalid", where + ".reference_id is missing");
+        continue;
+      }
+      if (!request->has("search_criteria") || request->get("search_criteria").type() != typeid(Object::Ptr)) {
+        local[i] = rejection(referenceId, "rjct.search_criteria.invalid", where + ".search_criteria must be an object");
+        continue;
+      }
+      const auto criteria = request->getObject("search_criteria");
+      if (!criteria->has("query") || criteria->get("query").type() != typeid(Object::Ptr)) {
+        local[i] = rejection(referenceId, "rjct.query.invalid", where + ".search_criteria.query must be an object");
+        continue;
+      }
+      protocol::SearchQuery query;
+      query.referenceId = referenceId;
+      if (criteria->has("pagination") && criteria->get("pagination").type() == typeid(Object::Ptr)) {
+        const auto pagination = criteria->getObject("pagination");
+        query.pageSize = pagination->optValue<std::size_t>("page_size", 10);
+        query.pageNumber = pagination->optValue<std::size_t>("page_number", 1);
+      }
+      if (auto problem = encodeQuery(member(criteria, "query_type"), criteria->getObject("query"), query)) {
+        local[i] = rejection(referenceId, "rjct.query.invalid", where + ": " + *problem);
+        continue;
+      }
+      forward.queries.push_back(std::move(query));
+    }
+
+    Array::Ptr hubResponses = new Array;
+    if (!forward.queries.empty()) {
+      auto hub = client();
+      service::HttpsResponse response;
+      try {
+        response = hub->postJson("/registry/sync/search", protocol::buildSearchRequest(forward));
+      } catch (const service::HttpsTransportError& e) {
+        throw HttpError(502, "hub_unreachable", std::string("the hub could not be reached: ") + e.what());
+      }
+      release(std::move(hub));
+      if (response.status != 200) {
+        throw HttpError(502, "hub_error", "the hub answered HTTP " + std::to_string(response.status));
+      }
+      Poco::JSON::Parser parser;
+      hubResponses = parser.parse(response.body)
+                         .extract<Object::Ptr>()
+                         ->getObject("message")
+                         ->getArray("search_response");
+    }
+    Array::Ptr responses = new Array;
+    std::size_t next = 0;
+    std::size_t succeeded = 0;
+    for (std::size_t i = 0; i < local.size(); ++i) {
+      if (local[i]) {
+        responses->add(local[i]);
+        continue;
+      }
+      const auto answer = hubResponses->getObject(static_cast<unsigned>(next++));
+      if (answer->getValue<std::string>("status") == "succ") ++succeeded;
+      responses->add(answer);
+    }
+    Object::Ptr replyHeader = new Object;
+    replyHeader->set("version", "1.0.0");
+    replyHeader->set("message_id", messageId + ".reply");
+    replyHeader->set("message_ts", member(header, "message_ts"));
+    replyHeader->set("action", "on-search");
+    replyHeader->set("status", succeeded == local.size() ? "succ" : (succeeded == 0 ? "rjct" : "part"));
+    replyHeader->set("total_count", local.size());
+    replyHeader->set("completed_count", succeeded);
+    replyHeader->set("sender_id", custodian);
+    replyHeader->set("receiver_id", programme);
+    replyHeader->set("correlation_message_id", messageId);
+    Object::Ptr replyMessage = new Object;
+    replyMessage->set("transaction_id", forward.transactionId);
+    replyMessage->set("correlation_id", messageId);
+    replyMessage->set("search_response", responses);
+    Object reply;
+    reply.set("signature", "");
+    reply.set("header", replyHeader);
+    reply.set("message", replyMessage);
+    std::ostringstream out;
+    reply.stringify(out);
+    return out.str();
+  }
+};
+
+namespace {
+
+class GatewayHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit GatewayHandler(ProgrammeGateway& gateway) : gateway_(gateway) {}
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    try {
+      const std::string path = Poco::URI(request.getURI()).getPath();
+      if (path == "/health" && request.getMethod() == "GET") {
+        service::sendJsonText(response, 200, R"({"status":"ok"})");
+        return;
+      }
+      if (path != "/registry/sync/search") throw HttpError(404, "not_found", "no such route");
+      if (request.getMethod() != "POST") throw HttpError(405, "method_not_allowed", "use POST");
+      service::sendJsonText(response, 200, gateway_.search(service::readBody(request, kMaxBody)));
+    } catch (const HttpError& e) {
+      try {
+        if (!service::drainBody(request, 2 * kMaxBody)) response.setKeepAlive(false);
+      } catch (const Poco::Exception&) {
+        response.setKeepAlive(false);
+      }
+      if (!response.sent()) service::sendError(response, e);
+    } catch (const std::exception& e) {
+      // The message of an unexpected error is logged without the request (it holds plaintext).
+      service::logEvent(Poco::Logger::get("connector.gateway"), Poco::Message::PRIO_ERROR, "request failed",
+                        {{"error", e.what()}});
+      response.setKeepAlive(false);
+      if (!response.sent()) service::sendError(response, HttpError(500, "internal_error", "internal error"));
+    }
+  }
+
+ private:
+  ProgrammeGateway& gateway_;
+};
+
+class GatewayFactory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  explicit GatewayFactory(ProgrammeGateway& gateway) : gateway_(gateway) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new GatewayHandler(gateway_);
+  }
+
+ private:
+  ProgrammeGateway& gateway_;
+};
+
+}  // namespace
+
+ProgrammeGateway::ProgrammeGateway(const ConnectorConfig& config)
+    : config_(config), engine_(std::make_unique<Engine>(config)) {}
+
+ProgrammeGateway::~ProgrammeGateway() { stop(); }
+
+std::string ProgrammeGateway::search(const std::string& body) { return engine_->search(body); }
+
+void ProgrammeGateway::start() {
+  const auto& gateway = config_.gateway;
+  Poco::Net::SocketAddress address(gateway.address, gateway.port);
+  std::unique_ptr<Poco::Net::ServerSocket> socket;
+  if (gateway.loopbackOnly) {
+    socket = std::make_unique<Poco::Net::ServerSocket>(address, 64);
+  } else {
+    socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 64, service::makeServerTlsContext(gateway.tls));
+  }
+  auto* params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(static_cast<int>(gateway.threads));
+  params->setKeepAlive(true);
+  params->setTimeout(Poco::Timespan(30, 0));
+  threads_ = std::make_unique<Poco::ThreadPool>(1, static_cast<int>(gateway.threads) + 1);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new GatewayFactory(*this), *threads_, *socket, params);
+  server_->start();
+}
+
+void ProgrammeGateway::stop() {
+  if (server_) {
+    server_->stopAll(true);
+    threads_->joinAll();
+    server_.reset();
+  }
+  threads_.reset();
+}
+
+std::uint16_t ProgrammeGateway::port() const { return server_ ? server_->port() : config_.gateway.port; }
+
+}  // namespace nser::connectors
