@@ -20,16 +20,20 @@ namespace nser::cli {
 namespace {
 
 void printReport(const connectors::SyncReport& r, std::ostream& out) {
-  out << "rows=" << r.rows << " upserts=" << r.upserts << " unchanged=" << r.unchanged << " deletions=" << r.deletions
+  out << (r.incremental ? "incremental " : "full ") << "rows=" << r.rows << " upserts=" << r.upserts << " unchanged=" << r.unchanged << " deletions=" << r.deletions
       << " quarantined=" << r.quarantined << " released=" << r.released << " batches=" << r.batches
       << " resumed_batches=" << r.resumedBatches << " retries=" << r.retries << std::fixed << std::setprecision(2)
       << " seconds=" << r.seconds << "\n";
 }
 
-int syncOnce(const connectors::ConnectorConfig& config, connectors::SyncState& state, CommandIo io, bool interactive) {
+int syncOnce(const connectors::ConnectorConfig& config, connectors::SyncState& state, CommandIo io, bool interactive,
+             bool incremental) {
   const auto mapping = connectors::loadSourceMapping(config.mappingPath);
   connectors::SyncEngine engine(
-      config, state, [&] { return connectors::openSource(config.sourceConfig, mapping.keyColumn); },
+      config, state,
+      [&](const std::optional<std::string>& after) {
+        return connectors::openSource(config.sourceConfig, mapping.keyColumn, after);
+      },
       [&](const connectors::SyncReport& r) {
         if (interactive) {
           io.err << "\rconnector: " << r.rows << " rows read, " << r.upserts << " upserts, " << r.batches
@@ -40,7 +44,7 @@ int syncOnce(const connectors::ConnectorConfig& config, connectors::SyncState& s
                              {"batches", std::to_string(r.batches)}});
         }
       });
-  const auto report = engine.run();
+  const auto report = engine.run(incremental);
   if (interactive) io.err << "\n";
   io.out << "sync: ";
   printReport(report, io.out);
@@ -58,10 +62,11 @@ Command connectorCommand() {
   command.name = "connector";
   command.summary = "Run a custodian connector: sync its source to the hub, show its state and quarantine";
   command.help =
-      "Usage: nser connector --config connector.json [sync | run | status | quarantine]\n\n"
+      "Usage: nser connector --config connector.json [sync [--incremental] | run | status | quarantine]\n\n"
       "  sync        one full sync: resume an interrupted batch, scan the source, encode and\n"
       "              push what changed (upserts), tombstone what disappeared, quarantine\n"
-      "              rows that fail (default)\n"
+      "              rows that fail (default). --incremental (PostgreSQL with a watermark\n"
+      "              column): only rows past the stored watermark, no deletions\n"
       "  run         sync, then again every sync.interval_seconds until SIGTERM; with a\n"
       "              \"gateway\" section, also serve the programme gateway meanwhile\n"
       "  status      local state: records pushed, next batch sequence, pending batch,\n"
@@ -71,7 +76,7 @@ Command connectorCommand() {
       "Configuration and mapping: docs/connector.md. Raw identifiers never leave this\n"
       "process: the hub receives keyed encodings under random pseudonymous references.\n";
   command.run = [](const std::vector<std::string>& args, CommandIo io) {
-    const Arguments parsed = Arguments::parse(args, {{"config"}});
+    const Arguments parsed = Arguments::parse(args, {{"config"}, {"incremental", false}});
     const std::string action = parsed.positionals().empty() ? "sync" : parsed.positionals().front();
     if (parsed.positionals().size() > 1) throw UsageError("unexpected argument '" + parsed.positionals()[1] + "'");
     if (action != "sync" && action != "run" && action != "status" && action != "quarantine") {
@@ -99,7 +104,11 @@ Command connectorCommand() {
         return kExitOk;
       }
       const bool interactive = isatty(STDERR_FILENO) != 0;
-      if (action == "sync") return syncOnce(config, state, io, interactive);
+      const bool canIncrement = !config.sourceConfig.watermarkColumn.empty();
+      if (parsed.has("incremental") && !canIncrement) {
+        throw UsageError("--incremental needs a PostgreSQL source with a watermark_column");
+      }
+      if (action == "sync") return syncOnce(config, state, io, interactive, parsed.has("incremental"));
       std::unique_ptr<connectors::ProgrammeGateway> gateway;
       if (config.gateway.enabled) {
         gateway = std::make_unique<connectors::ProgrammeGateway>(config);
@@ -107,7 +116,7 @@ Command connectorCommand() {
         io.err << "connector: gateway listening on " << (config.gateway.loopbackOnly ? "http" : "https") << "://"
                << config.gateway.address << ":" << gateway->port() << std::endl;
       }
-      if (!gateway && config.sync.interval.count() == 0) return syncOnce(config, state, io, interactive);
+      if (!gateway && config.sync.interval.count() == 0) return syncOnce(config, state, io, interactive, false);
       // run: sync every interval until told to stop; a failed sync is logged
       // and retried at the next interval (its pending batch is kept).
       std::atomic<bool> stopping{false};
@@ -115,9 +124,10 @@ Command connectorCommand() {
         service::waitForTerminationSignal();
         stopping = true;
       });
-      while (!stopping) {
+      for (int round = 0; !stopping; ++round) {
         try {
-          syncOnce(config, state, io, false);
+          // With a watermark, every reconcile_every-th sync (the first included) is full.
+          syncOnce(config, state, io, false, canIncrement && round % config.sync.reconcileEvery != 0);
         } catch (const std::exception& e) {
           service::logEvent(Poco::Logger::get("connector"), Poco::Message::PRIO_ERROR, "sync failed",
                             {{"error", e.what()}});

@@ -71,12 +71,14 @@ ConnectorConfig loadConnectorConfig(const std::string& path) {
   config.mappingPath = resolve(base, root.field("mapping").asString());
   config.dataDirectory = resolve(base, root.field("data_directory").asString());
   if (auto sync = root.optionalField("sync")) {
-    sync->rejectUnknownKeys({"batch_size", "initial_backoff_ms", "max_backoff_ms", "max_attempts", "interval_seconds"});
+    sync->rejectUnknownKeys({"batch_size", "initial_backoff_ms", "max_backoff_ms", "max_attempts", "interval_seconds",
+                            "reconcile_every"});
     config.sync.batchSize = static_cast<std::size_t>(sync->intOr("batch_size", 1000, 1, 100000));
     config.sync.initialBackoff = std::chrono::milliseconds(sync->intOr("initial_backoff_ms", 200, 1, 600000));
     config.sync.maxBackoff = std::chrono::milliseconds(sync->intOr("max_backoff_ms", 30000, 1, 3600000));
     config.sync.maxAttempts = static_cast<int>(sync->intOr("max_attempts", 20, 1, 1000000));
     config.sync.interval = std::chrono::seconds(sync->intOr("interval_seconds", 0, 0, 86400 * 7));
+    config.sync.reconcileEvery = static_cast<int>(sync->intOr("reconcile_every", 24, 1, 100000));
   }
   if (auto gateway = root.optionalField("gateway")) {
     gateway->rejectUnknownKeys({"listen", "loopback_only", "tls", "threads"});

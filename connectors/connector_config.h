@@ -29,6 +29,9 @@ struct SyncOptions {
   std::chrono::milliseconds maxBackoff{30000};
   int maxAttempts = 20;  // per batch, before the sync stops with an error (progress is kept)
   std::chrono::seconds interval{0};  // run mode: seconds between syncs (0: one sync, then exit)
+  // Sources with a watermark column: run mode syncs incrementally and makes
+  // every Nth sync a full one, which also finds deletions.
+  int reconcileEvery = 24;
 };
 
 struct GatewayConfig {

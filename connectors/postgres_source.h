@@ -75,6 +75,7 @@ class PostgresSource : public SourceReader {
   const std::vector<std::string>& columns() const override { return columns_; }
   std::optional<SourceRow> next() override;
   std::string describe() const override { return "postgresql " + sourceName_; }
+  std::optional<std::string> watermark() const override { return lastWatermark_; }
 
   // The watermark of the last row returned (NULL watermarks leave it as it was);
   // starts as options.watermarkAfter. nullopt without a watermark column.

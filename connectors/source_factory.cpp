@@ -5,7 +5,8 @@
 
 namespace nser::connectors {
 
-std::unique_ptr<SourceReader> openSource(const SourceConfig& config, const std::string& keyColumn) {
+std::unique_ptr<SourceReader> openSource(const SourceConfig& config, const std::string& keyColumn,
+                                         const std::optional<std::string>& watermarkAfter) {
   if (config.type == "csv") return std::make_unique<CsvSource>(config.path);
   PostgresSourceOptions options;
   options.connection = config.connection;
@@ -14,6 +15,7 @@ std::unique_ptr<SourceReader> openSource(const SourceConfig& config, const std::
   options.query = config.query;
   options.keyColumn = keyColumn;
   options.watermarkColumn = config.watermarkColumn;
+  if (!config.watermarkColumn.empty()) options.watermarkAfter = watermarkAfter;
   return std::make_unique<PostgresSource>(options);
 }
 

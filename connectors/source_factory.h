@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "connectors/connector_config.h"
 #include "connectors/source_reader.h"
@@ -9,7 +10,9 @@
 namespace nser::connectors {
 
 // `keyColumn` is the mapping's key column (PostgreSQL uses it to name rows).
-// Throws SourceError.
-std::unique_ptr<SourceReader> openSource(const SourceConfig& config, const std::string& keyColumn);
+// With `watermarkAfter`, a PostgreSQL source with a watermark column returns
+// only rows whose watermark is greater (an incremental sync). Throws SourceError.
+std::unique_ptr<SourceReader> openSource(const SourceConfig& config, const std::string& keyColumn,
+                                         const std::optional<std::string>& watermarkAfter = std::nullopt);
 
 }  // namespace nser::connectors

@@ -38,6 +38,9 @@ class SourceReader {
   virtual const std::vector<std::string>& columns() const = 0;
   // The next row, or nullopt at the end. Throws SourceError.
   virtual std::optional<SourceRow> next() = 0;
+  // The watermark of the last row returned, for sources read incrementally
+  // (PostgreSQL with a watermark column); empty otherwise.
+  virtual std::optional<std::string> watermark() const { return std::nullopt; }
   // A short description for logs: "csv /data/punjab.csv", "postgresql table public.beneficiaries".
   virtual std::string describe() const = 0;
 };

@@ -130,7 +130,7 @@ struct SyncEngine::Impl {
 SyncEngine::SyncEngine(ConnectorConfig config, SyncState& state, SourceFactory openSource, Progress progress)
     : config_(std::move(config)), state_(state), openSource_(std::move(openSource)), progress_(std::move(progress)) {}
 
-SyncReport SyncEngine::run() {
+SyncReport SyncEngine::run(bool incremental) {
   const auto started = std::chrono::steady_clock::now();
   SyncReport report;
   Impl impl(config_, state_, report);
@@ -143,7 +143,9 @@ SyncReport SyncEngine::run() {
   const SourceMapping mapping = loadSourceMapping(config_.mappingPath);
   const auto& schema = impl.encoder.schema();
   if (!schema.nser) throw SyncError(config_.schemaPath + ": the connector needs an nser linkage schema");
-  auto source = openSource_();
+  report.incremental = incremental;
+  const std::optional<std::string> watermarkAfter = incremental ? state_.meta("watermark") : std::nullopt;
+  auto source = openSource_(watermarkAfter);
   // The source's header, with the mapped columns renamed to the names the
   // linkage schema expects, binds the encoder.
   std::vector<std::string> header = source->columns();
@@ -174,7 +176,8 @@ SyncReport SyncEngine::run() {
   std::unordered_set<std::string> seen;
   std::unordered_set<std::string> quarantinedBefore;
   for (const auto& entry : state_.quarantined()) quarantinedBefore.insert(entry.key);
-  state_.clearQuarantine();
+  if (!incremental) state_.clearQuarantine();
+  std::optional<std::string> batchWatermark;  // the watermark of the last row queued
 
   protocol::IngestBatch batch;
   std::vector<PendingEntry> entries;
@@ -191,6 +194,7 @@ SyncReport SyncEngine::run() {
     pending.entries = std::move(entries);
     state_.savePending(pending);
     impl.deliver(pending);
+    if (batchWatermark) state_.setMeta("watermark", *batchWatermark);
     batch.operations.clear();
     entries.clear();
     if (progress_) progress_(report);
@@ -202,6 +206,7 @@ SyncReport SyncEngine::run() {
 
   while (auto row = source->next()) {
     ++report.rows;
+    if (auto w = source->watermark()) batchWatermark = w;
     if (!row->malformed.empty()) {
       quarantine(row->location, row->location, "malformed row: " + row->malformed);
       continue;
@@ -227,7 +232,10 @@ SyncReport SyncEngine::run() {
       quarantine(key, row->location, outcome.reason);
       continue;
     }
-    if (quarantinedBefore.count(key)) ++report.released;
+    if (quarantinedBefore.count(key)) {
+      if (incremental) state_.release(key);
+      ++report.released;
+    }
     const std::string reference = known ? known->reference : randomReference();
     operation.record.id = reference;  // the source key never leaves the custodian
     batch.operations.push_back(std::move(operation));
@@ -235,11 +243,13 @@ SyncReport SyncEngine::run() {
     ++report.upserts;
     if (batch.operations.size() >= config_.sync.batchSize) flush();
   }
-  // Records the source no longer has: tombstones.
+  // Records the source no longer has: tombstones (a full scan only).
   std::vector<std::pair<std::string, RecordState>> gone;
-  state_.forEachRecord([&](const std::string& key, const RecordState& record) {
-    if (!seen.count(key)) gone.emplace_back(key, record);
-  });
+  if (!incremental) {
+    state_.forEachRecord([&](const std::string& key, const RecordState& record) {
+      if (!seen.count(key)) gone.emplace_back(key, record);
+    });
+  }
   for (const auto& [key, record] : gone) {
     protocol::IngestOperation operation;
     operation.kind = protocol::OperationKind::Delete;
@@ -250,6 +260,7 @@ SyncReport SyncEngine::run() {
     if (batch.operations.size() >= config_.sync.batchSize) flush();
   }
   flush();
+  if (batchWatermark) state_.setMeta("watermark", *batchWatermark);  // rows after the last batch were unchanged
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   state_.setMeta("last_sync", std::to_string(report.rows) + " rows, " + std::to_string(report.upserts) + " upserts, " +
                                   std::to_string(report.deletions) + " deletions, " +

@@ -11,6 +11,11 @@
 //      a quarantined row that reads clean again leaves quarantine.
 //   3. Records the state knows but the scan did not see are sent as
 //      tombstones.
+// An incremental sync (a PostgreSQL source with a watermark column) reads
+// only rows whose watermark is above the last one acknowledged, skips step 3
+// (deletions are found by the next full sync, the reconcile) and releases
+// quarantined rows one by one instead of clearing the quarantine. The
+// watermark is stored when the batch holding its row is acknowledged.
 // Batches are persisted before they are sent and applied to the local state
 // only after the hub acknowledged them. Transport errors, 429 and 5xx are
 // retried with exponential back-off and full jitter; other refusals stop the
@@ -19,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -43,19 +49,22 @@ struct SyncReport {
   std::uint64_t batches = 0;
   std::uint64_t resumedBatches = 0;
   std::uint64_t retries = 0;
+  bool incremental = false;
   double seconds = 0.0;
 };
 
 class SyncEngine {
  public:
-  using SourceFactory = std::function<std::unique_ptr<SourceReader>()>;
+  // Opens the source; the argument is the watermark to read after (empty:
+  // everything).
+  using SourceFactory = std::function<std::unique_ptr<SourceReader>(const std::optional<std::string>& watermarkAfter)>;
   using Progress = std::function<void(const SyncReport&)>;
 
   SyncEngine(ConnectorConfig config, SyncState& state, SourceFactory openSource, Progress progress = {});
 
   // Throws SyncError (hub refusal, retries exhausted), SourceError, or a
   // configuration error (schema, secret, mapping).
-  SyncReport run();
+  SyncReport run(bool incremental = false);
 
  private:
   struct Impl;

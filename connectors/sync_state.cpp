@@ -134,6 +134,8 @@ void SyncState::quarantine(const QuarantineEntry& entry) {
   check(db_->Put(synced(), handles_[2], entry.key, encode(entry)), "quarantine");
 }
 
+void SyncState::release(const std::string& key) { check(db_->Delete(synced(), handles_[2], key), "release"); }
+
 void SyncState::clearQuarantine() {
   rocksdb::WriteBatch write;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[2]));

@@ -72,6 +72,7 @@ class SyncState {
   // Empties the quarantine: each sync re-quarantines what still fails, so
   // fixed rows leave it and nothing stale stays.
   void clearQuarantine();
+  void release(const std::string& key);  // one row left quarantine (incremental syncs)
   std::vector<QuarantineEntry> quarantined() const;
 
   void setMeta(const std::string& key, const std::string& value);

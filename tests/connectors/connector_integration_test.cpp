@@ -15,6 +15,7 @@
 #include <Poco/StreamCopier.h>
 
 #include "tests/support/hub_process.h"
+#include "tests/support/postgres_server.h"
 
 using nser::testing::HubProcess;
 using nser::testing::readFile;
@@ -253,4 +254,55 @@ TEST(ConnectorIntegration, ProgrammeGatewayEncodesPlaintextQueriesLocally) {
   EXPECT_EQ(running.stop().exitCode, 0);
   hub.stop();
   EXPECT_EQ(hub.process().stderrText().find("Saadia"), std::string::npos);
+}
+
+TEST(ConnectorIntegration, PostgresSourceSyncsIncrementallyAndReconcilesDeletions) {
+  nser::testing::PostgresServer database;
+  database.execute(
+      "CREATE TABLE beneficiaries (id text PRIMARY KEY, cnic_no text, full_name text, relation text, father_name text,"
+      " sex text, birth date, district text, tehsil text, province text, address text, mobile text,"
+      " updated_at bigint NOT NULL)");
+  auto insert = [&](int n, const std::string& name, int version) {
+    database.execute("INSERT INTO beneficiaries VALUES ('p" + std::to_string(n) + "', '" + cnicOf(n) + "', '" + name +
+                     "', 's/o', 'Allah Ditta', 'M', '1985-03-" + std::to_string(10 + n % 18) +
+                     "', 'Lahore', 'Lahore City', 'Punjab', 'House', NULL, " + std::to_string(version) + ")");
+  };
+  for (int n = 0; n < 30; ++n) insert(n, kNames[static_cast<std::size_t>(n) % kNames.size()], 1);
+
+  HubProcess hub({"punjab"});
+  hub.start();
+  hub.registerParty("punjab", "custodian");
+  nser::testing::TempDir work("nser-connector-test");
+  Connector connector(hub, work.path());
+  std::string config = readFile(work / "connector.json");
+  config.replace(config.find(R"({"type": "csv", "path": "source.csv"})"), 37,
+                 R"({"type": "postgresql", "connection": ")" + database.conninfo() +
+                     R"(", "table": "public.beneficiaries", "watermark_column": "updated_at"})");
+  writeFile(work / "connector.json", config);
+  writeFile(work / "mapping.json", R"({"format": "nser-connector-mapping", "version": 1, "key_column": "id",
+    "identity": {"cnic": "cnic_no", "name": "full_name", "relation_type": "relation", "relation_name": "father_name",
+                 "gender": "sex", "dob": "birth", "district": "district", "tehsil": "tehsil", "phone": "mobile"}})");
+
+  auto result = connector.run();  // full
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(field(result.out, "upserts"), 30) << result.out;
+  EXPECT_EQ(hubRecords(hub), 30u);
+
+  // Two updates and one insert move the watermark; one delete does not.
+  database.execute("UPDATE beneficiaries SET full_name = 'Saadia Perveen', updated_at = 2 WHERE id = 'p5'");
+  database.execute("UPDATE beneficiaries SET father_name = 'Allah Ditta Khan', updated_at = 3 WHERE id = 'p6'");
+  insert(30, "Rashid Minhas", 4);
+  database.execute("DELETE FROM beneficiaries WHERE id = 'p7'");
+  result = runProcess(NSER_BINARY, {"connector", "--config", (work / "connector.json").string(), "sync", "--incremental"});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.out.find("incremental rows=3"), std::string::npos) << result.out;
+  EXPECT_EQ(field(result.out, "upserts"), 3);
+  EXPECT_EQ(field(result.out, "deletions"), 0);
+  EXPECT_EQ(hubRecords(hub), 31u);
+
+  result = connector.run();  // the reconcile finds the deletion and nothing else
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(field(result.out, "upserts"), 0) << result.out;
+  EXPECT_EQ(field(result.out, "deletions"), 1);
+  EXPECT_EQ(hubRecords(hub), 30u);
 }
