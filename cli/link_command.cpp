@@ -4,7 +4,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -62,8 +64,10 @@ struct QuarantineLog {
 };
 
 // Reads and encodes one CSV source, `threads` workers over chunks of rows.
+// `keepClk` false drops each record's CLK as it is read: only CLK blocking
+// (hamming_lsh) uses it, and it is a third of a record's memory.
 linkage::LinkSource encodeCsv(const std::string& path, const linkage::RecordEncoder& encoder, unsigned threads,
-                              QuarantineLog& quarantine, std::ostream& err, bool interactive) {
+                              bool keepClk, QuarantineLog& quarantine, std::ostream& err, bool interactive) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open input");
   linkage::CsvReader reader(in);
@@ -105,6 +109,7 @@ linkage::LinkSource encodeCsv(const std::string& path, const linkage::RecordEnco
     for (auto& worker : workers) worker.join();
     for (std::size_t i = 0; i < filled; ++i) {
       if (outcomes[i].ok) {
+        if (!keepClk) linkage::FilterWords().swap(encoded[i].clk);
         source.records.push_back(std::move(encoded[i]));
       } else {
         const std::string id = binding.id && *binding.id < rows[i].size() ? rows[i][*binding.id] : "";
@@ -117,11 +122,14 @@ linkage::LinkSource encodeCsv(const std::string& path, const linkage::RecordEnco
   return source;
 }
 
-linkage::LinkSource readEncodingFile(const std::string& path, linkage::EncodingHeader& header) {
+linkage::LinkSource readEncodingFile(const std::string& path, bool keepClk, linkage::EncodingHeader& header) {
   linkage::EncodingFileReader reader(path);
   header = reader.header();
   linkage::LinkSource source{sourceNameOf(path), {}};
-  while (auto record = reader.next()) source.records.push_back(std::move(*record));
+  while (auto record = reader.next()) {
+    if (!keepClk) linkage::FilterWords().swap(record->clk);
+    source.records.push_back(std::move(*record));
+  }
   return source;
 }
 
@@ -153,17 +161,55 @@ int runLink(const std::vector<std::string>& args, CommandIo io) {
   const bool interactive = isatty(STDERR_FILENO) != 0 && !parsed.has("quiet");
   const auto start = Clock::now();
 
-  // 1. Encodings: CSV inputs are encoded here (needs schema and secret); encoding files are read.
+  // 1. Settings, then the encodings: CSV inputs are encoded here (needs schema and secret); encoding files are read.
+  std::string settingsPath = parsed.valueOr("settings", parsed.has("schema") ? defaultSettingsFor(parsed.required("schema")) : "");
+  if (settingsPath.empty()) throw UsageError("encoding-file inputs need --settings");
+  linkage::LinkSettings settings = linkage::loadLinkSettings(settingsPath);
+  settings.threshold = parsed.realOr("threshold", settings.threshold, 0.0, 1.0);
+  const bool keepClk = settings.blocking.usesClk();
+
   std::vector<linkage::LinkSource> sources;
   std::optional<linkage::EncodingHeader> header;
   std::optional<linkage::RecordEncoder> encoder;
   std::optional<linkage::LinkageSecret> secret;
   const std::string quarantinePath = parsed.valueOr("clusters", parsed.valueOr("out", "link")) + ".quarantine.csv";
   QuarantineLog quarantine(quarantinePath);
-  for (const auto& input : inputs) {
+  // Encoding files are read up front, `threads` at a time (decoding is CPU
+  // bound); CSV inputs are encoded one after the other, each over all threads.
+  std::vector<std::optional<linkage::LinkSource>> preread(inputs.size());
+  std::vector<linkage::EncodingHeader> prereadHeaders(inputs.size());
+  {
+    std::vector<std::size_t> encodingInputs;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (isEncodingFile(inputs[i])) encodingInputs.push_back(i);
+    }
+    std::vector<std::exception_ptr> errors(inputs.size());
+    std::atomic<std::size_t> next{0};
+    std::vector<std::thread> readers;
+    for (std::size_t t = 0; t < std::min<std::size_t>(threads, encodingInputs.size()); ++t) {
+      readers.emplace_back([&] {
+        for (std::size_t k = next++; k < encodingInputs.size(); k = next++) {
+          const std::size_t i = encodingInputs[k];
+          try {
+            preread[i] = readEncodingFile(inputs[i], keepClk, prereadHeaders[i]);
+          } catch (...) {
+            errors[i] = std::current_exception();
+          }
+        }
+      });
+    }
+    for (auto& reader : readers) reader.join();
+    for (const auto& error : errors) {
+      if (error) std::rethrow_exception(error);
+    }
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& input = inputs[i];
     linkage::EncodingHeader fileHeader;
-    if (isEncodingFile(input)) {
-      sources.push_back(readEncodingFile(input, fileHeader));
+    if (preread[i]) {
+      sources.push_back(std::move(*preread[i]));
+      preread[i].reset();
+      fileHeader = prereadHeaders[i];
     } else {
       if (!encoder) {
         if (!parsed.has("schema") || !parsed.has("secret-file")) {
@@ -175,7 +221,7 @@ int runLink(const std::vector<std::string>& args, CommandIo io) {
         encoder.emplace(linkage::loadLinkageSchema(parsed.required("schema")), *secret);
       }
       fileHeader = encoder->header();
-      sources.push_back(encodeCsv(input, *encoder, threads, quarantine, io.err, interactive));
+      sources.push_back(encodeCsv(input, *encoder, threads, keepClk, quarantine, io.err, interactive));
     }
     if (header && (header->schemaDigest != fileHeader.schemaDigest || header->keyFingerprint != fileHeader.keyFingerprint ||
                    header->keyEpoch != fileHeader.keyEpoch)) {
@@ -192,11 +238,7 @@ int runLink(const std::vector<std::string>& args, CommandIo io) {
   }
   const auto encoded = Clock::now();
 
-  // 2. Settings and model.
-  std::string settingsPath = parsed.valueOr("settings", parsed.has("schema") ? defaultSettingsFor(parsed.required("schema")) : "");
-  if (settingsPath.empty()) throw UsageError("encoding-file inputs need --settings");
-  linkage::LinkSettings settings = linkage::loadLinkSettings(settingsPath);
-  settings.threshold = parsed.realOr("threshold", settings.threshold, 0.0, 1.0);
+  // 2. Model.
   auto progress = [&](const std::string& stage, std::uint64_t done, std::uint64_t total) {
     if (interactive) io.err << "\rlink: " << stage << " " << done << "/" << total << std::flush;
     if (interactive && done == total) io.err << "\n";
@@ -283,7 +325,7 @@ int runLink(const std::vector<std::string>& args, CommandIo io) {
   auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
   io.err << std::fixed << std::setprecision(2) << "link: done: records=" << result.counters.records
          << " quarantined=" << quarantine.count << " candidate_pairs=" << result.counters.candidatePairs
-         << " comparisons=" << result.counters.comparisons << " matches=" << result.counters.pairsAboveThreshold
+         << " comparisons=" << result.counters.comparisons << " matches=" << result.counters.pairsAboveThreshold << " links_kept=" << result.counters.pairsKept
          << " entities=" << result.clustering.entityCount << " oversize_block_lookups=" << result.counters.oversizeLookups
          << " seconds=" << seconds(start, finished) << " (encode " << seconds(start, encoded) << ", model "
          << seconds(encoded, modelled) << ", link " << seconds(modelled, linked) << ", write "
@@ -304,8 +346,10 @@ Command linkCommand() {
       "Links sources on their encodings. CSV inputs are normalised and encoded first (needs the\n"
       "schema and the linkage secret); encoding files from `nser encode` are read as they are.\n"
       "All inputs must share one schema and key. Without a model (or with --model naming a file\n"
-      "that does not exist yet) the Fellegi-Sunter model is trained on the data: u from random\n"
-      "pairs, m by EM on candidate pairs; the convergence report is printed.\n\n"
+      "that does not exist yet) the Fellegi-Sunter model is trained on the data (u from random\n"
+      "pairs or from candidate pairs, m and the prior by EM on candidate pairs, as the settings\n"
+      "say); the convergence report is printed. Each record's best links (settings:\n"
+      "clustering.max_links_per_record) are clustered into entities.\n\n"
       "Options:\n"
       "  --schema FILE          linkage schema (for CSV inputs)\n"
       "  --secret-file FILE     linkage secret (for CSV inputs; mode 0600 or 0400)\n"

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <mutex>
 #include <tuple>
 #include <thread>
@@ -103,7 +105,7 @@ FellegiSunterModel BatchLinker::train(std::span<const LinkSource> sources, Thres
   std::mutex vectorsMutex;
   const std::uint64_t total = totalRecords(sources);
   for (std::size_t t = 1; t < sources.size(); ++t) {
-    BlockingIndex index = buildBlockingIndex(settings_.blocking, clkBits_, sources[t].records);
+    const BlockingIndex& index = indexFor(sources[t]);
     for (std::size_t s = 0; s < t; ++s) {
       // Sample rate: assume ~20 candidates per query; the EM sample only
       // needs to be large, not exact.
@@ -144,6 +146,33 @@ FellegiSunterModel BatchLinker::train(std::span<const LinkSource> sources, Thres
   return model;
 }
 
+namespace {
+
+// One kept link of a record: the other record and the pair's match weight.
+// Order: higher weight first, ties by the smaller record index, so the
+// top-k of a record is a pure function of its candidates' weights.
+struct BestLink {
+  double weight = -std::numeric_limits<double>::infinity();
+  std::uint32_t other = UINT32_MAX;
+};
+
+bool better(const BestLink& x, const BestLink& y) {
+  return x.weight > y.weight || (x.weight == y.weight && x.other < y.other);
+}
+
+// Offers `link` to a record's k slots (sorted best first, empty slots last).
+void offer(BestLink* slots, std::size_t k, const BestLink& link) {
+  if (!better(link, slots[k - 1])) return;
+  std::size_t i = k - 1;
+  while (i > 0 && better(link, slots[i - 1])) {
+    slots[i] = slots[i - 1];
+    --i;
+  }
+  slots[i] = link;
+}
+
+}  // namespace
+
 LinkResult BatchLinker::link(std::span<const LinkSource> sources, const FellegiSunterModel& model) {
   buildFrequencies(sources, &model);
   LinkResult result;
@@ -151,45 +180,98 @@ LinkResult BatchLinker::link(std::span<const LinkSource> sources, const FellegiS
   std::vector<std::uint64_t> recordsPerSource;
   for (const auto& source : sources) recordsPerSource.push_back(source.records.size());
 
-  std::vector<std::vector<ScoredPair>> kept(threads_);
+  // Pairs are scored as they stream out of blocking and only each record's
+  // best `k` links towards each other source are kept (both directions), so
+  // memory is bounded by records, not candidate pairs. The clustering keeps
+  // at most one record per source per entity and merges best links first, so
+  // a pair ranked below k others on both of its sides could only matter if
+  // all k better partners were taken; docs/clustering.md.
+  const std::size_t k = settings_.maxLinksPerRecord;
   std::vector<std::uint64_t> compared(threads_, 0);
+  std::vector<std::uint64_t> above(threads_, 0);
   for (std::size_t t = 1; t < sources.size(); ++t) {
-    BlockingIndex index = buildBlockingIndex(settings_.blocking, clkBits_, sources[t].records);
+    const BlockingIndex& index = indexFor(sources[t]);
+    const std::size_t nIndexed = sources[t].records.size();
     for (std::size_t s = 0; s < t; ++s) {
+      const std::size_t nQuery = sources[s].records.size();
+      std::vector<BestLink> bestOfQuery(nQuery * k);
+      // Per-thread best links of the indexed records, merged below: the
+      // merge of per-thread top-k lists is the top-k of their union.
+      std::vector<std::vector<BestLink>> bestOfIndexed(threads_);
+      for (auto& slots : bestOfIndexed) slots.assign(nIndexed * k, BestLink{});
       CandidateSearchCounters counters = forEachCandidatePair(
           index, sources[s], [](std::uint32_t) { return true; },
           [&](unsigned thread, std::uint32_t q, std::span<const std::uint32_t> candidates) {
             const EncodedRecord& a = sources[s].records[q];
+            BestLink* mine = bestOfQuery.data() + static_cast<std::size_t>(q) * k;
+            BestLink* theirs = bestOfIndexed[thread].data();
             for (std::uint32_t c : candidates) {
-              const double probability =
-                  FellegiSunterModel::probability(model.matchWeight(a, sources[t].records[c], &frequencies_));
-              if (probability >= settings_.threshold) {
-                kept[thread].push_back({{static_cast<std::uint32_t>(s), q}, {static_cast<std::uint32_t>(t), c}, probability});
-              }
+              const double weight = model.matchWeight(a, sources[t].records[c], &frequencies_);
+              if (!(FellegiSunterModel::probability(weight) >= settings_.threshold)) continue;
+              ++above[thread];
+              offer(mine, k, {weight, c});
+              offer(theirs + static_cast<std::size_t>(c) * k, k, {weight, q});
             }
             compared[thread] += candidates.size();
           });
       result.counters.candidatePairs += counters.candidates;
       result.counters.oversizeLookups += counters.oversizeLookups;
       result.counters.skippedMemberships += counters.skippedMemberships;
+
+      auto emit = [&](std::uint32_t q, std::uint32_t c, double weight) {
+        result.pairs.push_back({{static_cast<std::uint32_t>(s), q},
+                                {static_cast<std::uint32_t>(t), c},
+                                FellegiSunterModel::probability(weight)});
+      };
+      for (std::uint32_t q = 0; q < nQuery; ++q) {
+        for (std::size_t i = 0; i < k && bestOfQuery[q * k + i].other != UINT32_MAX; ++i) {
+          emit(q, bestOfQuery[q * k + i].other, bestOfQuery[q * k + i].weight);
+        }
+      }
+      std::vector<BestLink>().swap(bestOfQuery);
+      std::vector<BestLink> merged(k);
+      for (std::uint32_t c = 0; c < nIndexed; ++c) {
+        std::fill(merged.begin(), merged.end(), BestLink{});
+        for (unsigned th = 0; th < threads_; ++th) {
+          const BestLink* slots = bestOfIndexed[th].data() + static_cast<std::size_t>(c) * k;
+          for (std::size_t i = 0; i < k && slots[i].other != UINT32_MAX; ++i) offer(merged.data(), k, slots[i]);
+        }
+        for (std::size_t i = 0; i < k && merged[i].other != UINT32_MAX; ++i) emit(merged[i].other, c, merged[i].weight);
+      }
     }
     if (progress_) progress_("link", t, sources.size() - 1);
   }
+  cachedIndex_.reset();  // not needed for clustering; frees its memory first
   for (unsigned t = 0; t < threads_; ++t) {
-    result.pairs.insert(result.pairs.end(), kept[t].begin(), kept[t].end());
     result.counters.comparisons += compared[t];
-    std::vector<ScoredPair>().swap(kept[t]);
+    result.counters.pairsAboveThreshold += above[t];
   }
+  // A pair in the best links of both its records was emitted twice.
   std::sort(result.pairs.begin(), result.pairs.end(), [](const ScoredPair& x, const ScoredPair& y) {
     return std::tie(x.a, x.b) < std::tie(y.a, y.b);
   });
-  result.counters.pairsAboveThreshold = result.pairs.size();
+  result.pairs.erase(std::unique(result.pairs.begin(), result.pairs.end(),
+                                 [](const ScoredPair& x, const ScoredPair& y) { return x.a == y.a && x.b == y.b; }),
+                     result.pairs.end());
+  result.pairs.shrink_to_fit();
+  result.counters.pairsKept = result.pairs.size();
 
   ClusteringOptions options;
   options.threshold = settings_.threshold;
   options.minLinkShare = settings_.minLinkShare;
   result.clustering = clusterEntities(recordsPerSource, result.pairs, options);
   return result;
+}
+
+const BlockingIndex& BatchLinker::indexFor(const LinkSource& source) {
+  if (!cachedIndex_ || cachedIndexRecords_ != source.records.data() ||
+      cachedIndexSize_ != source.records.size()) {
+    cachedIndex_.reset();  // free the old index before building the next
+    cachedIndex_.emplace(buildBlockingIndex(settings_.blocking, clkBits_, source.records));
+    cachedIndexRecords_ = source.records.data();
+    cachedIndexSize_ = source.records.size();
+  }
+  return *cachedIndex_;
 }
 
 }  // namespace nser::linkage

@@ -7,10 +7,16 @@
 //      record pairs, m and the prior by EM on the candidate pairs of a
 //      deterministic sample of query records, token frequencies from all
 //      records;
-//   3. scores every candidate pair and keeps those whose match probability
-//      reaches the threshold;
+//   3. scores every candidate pair as blocking streams it out and keeps, of
+//      the pairs whose match probability reaches the threshold, only each
+//      record's best `max_links_per_record` links towards each other source
+//      (from both sides of the pair): memory is bounded by records, not by
+//      candidate pairs;
 //   4. clusters the kept pairs into entities (at most one record per source
 //      per entity; entity_clustering.h).
+// The blocking index of a source is built once and shared by training and
+// the following link() when both get the same records (same vector, not
+// modified in between); link() releases it.
 // Work is split over `threads` threads by query slices; results do not
 // depend on the thread count.
 //
@@ -43,13 +49,14 @@ struct LinkCounters {
   std::uint64_t candidatePairs = 0;   // distinct candidates over all source pairs (scoring pass)
   std::uint64_t comparisons = 0;      // pairs compared and scored (both passes)
   std::uint64_t trainingPairs = 0;
-  std::uint64_t pairsAboveThreshold = 0;
+  std::uint64_t pairsAboveThreshold = 0;  // candidate pairs whose probability reached the threshold
+  std::uint64_t pairsKept = 0;            // of those, the best links kept for clustering
   std::uint64_t oversizeLookups = 0;  // block lookups skipped because the block was oversize
   std::uint64_t skippedMemberships = 0;
 };
 
 struct LinkResult {
-  std::vector<ScoredPair> pairs;  // above the threshold, sorted by (a, b); score = match probability
+  std::vector<ScoredPair> pairs;  // kept best links, sorted by (a, b), unique; score = match probability
   Clustering clustering;
   LinkCounters counters;
 };
@@ -71,6 +78,9 @@ class BatchLinker {
   const LinkSettings& settings() const { return settings_; }
 
  private:
+  // The blocking index of `source` (ids = positions), built on first use and
+  // kept for the next call with the same records.
+  const BlockingIndex& indexFor(const LinkSource& source);
   void buildFrequencies(std::span<const LinkSource> sources, const FellegiSunterModel* model);
   // Calls `visit(thread, queryRecordIndex, candidates)` for every candidate
   // of every query of `query` in `indexed`, over the worker threads.
@@ -86,6 +96,9 @@ class BatchLinker {
   Progress progress_;
   TokenFrequencyTable frequencies_;
   bool frequenciesBuilt_ = false;
+  std::optional<BlockingIndex> cachedIndex_;
+  const EncodedRecord* cachedIndexRecords_ = nullptr;
+  std::size_t cachedIndexSize_ = 0;
 };
 
 }  // namespace nser::linkage

@@ -114,14 +114,15 @@ void BlockingConfig::validate() const {
 BlockingConfig BlockingConfig::recommended() {
   BlockingConfig config;
   config.maxBlockSize = 500;
-  config.strategies.push_back({"clk_lsh", HammingLshSettings{16, 24, 1}, 0});
-  config.strategies.push_back({"cnic_deletion", TokenBlockSettings{{TokenKind::CnicDeletion}, 64}, 0});
-  config.strategies.push_back({"name_district", TokenBlockSettings{{TokenKind::NamePhoneticDistrict}, 64}, 0});
-  config.strategies.push_back(
-      {"name_birth_year", TokenBlockSettings{{TokenKind::NamePhonetic, TokenKind::BirthYear}, 64}, 0});
-  config.strategies.push_back(
-      {"birth_date_relation", TokenBlockSettings{{TokenKind::BirthDate, TokenKind::RelationPhonetic}, 64}, 0});
-  config.strategies.push_back({"phone", TokenBlockSettings{{TokenKind::Phone}, 64}, 0});
+  auto tokens = [&](std::string name, std::vector<TokenKind> key) {
+    config.strategies.push_back({std::move(name), TokenBlockSettings{std::move(key), 64}, 0});
+  };
+  tokens("cnic_deletion", {TokenKind::CnicDeletion});
+  tokens("name_district_year", {TokenKind::NamePhoneticDistrict, TokenKind::BirthYear});
+  tokens("name_relation", {TokenKind::NamePhonetic, TokenKind::RelationPhonetic});
+  tokens("name_birth_date", {TokenKind::NamePhonetic, TokenKind::BirthDate});
+  tokens("birth_date_relation", {TokenKind::BirthDate, TokenKind::RelationPhonetic});
+  tokens("phone_year", {TokenKind::Phone, TokenKind::BirthYear});
   return config;
 }
 

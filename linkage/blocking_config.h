@@ -70,9 +70,10 @@ struct BlockingConfig {
   // Throws BlockingConfigError on the first invalid setting.
   void validate() const;
 
-  // The starting point documented in docs/blocking.md (to be tuned on
-  // synthetic data): CLK LSH, CNIC deletion neighbourhood, phonetic name +
-  // district, phonetic name + birth year, birth date + relation name, phone.
+  // The configuration tuned on synthetic NSER data (docs/blocking.md,
+  // "Recommended defaults"): CNIC deletion neighbourhood, and phonetic name
+  // combined with district + birth year, relation name or birth date, birth
+  // date + relation name, phone + birth year; no CLK LSH.
   static BlockingConfig recommended();
 };
 

@@ -128,22 +128,6 @@ void validate(const ComparisonDefinition& comparison) {
   }
 }
 
-bool kindIn(TokenKind kind, std::span<const TokenKind> kinds) {
-  for (TokenKind k : kinds) {
-    if (k == kind) return true;
-  }
-  return false;
-}
-
-bool hasTokenOfKinds(const EncodedRecord& record, const ComparisonDefinition& comparison) {
-  for (const KeyedToken& token : record.tokens) {
-    for (const ComparisonLevel& level : comparison.levels) {
-      if (kindIn(token.kind, level.tokenKinds)) return true;
-    }
-  }
-  return false;
-}
-
 // Token equality as two 64-bit compares: a CNIC's deletion neighbourhood
 // makes this the most frequent operation of a comparison (13 x 13 per pair).
 inline bool sameToken(const KeyedToken& x, const KeyedToken& y) {
@@ -155,16 +139,6 @@ inline bool sameToken(const KeyedToken& x, const KeyedToken& y) {
   return ((xw[0] ^ yw[0]) | (xw[1] ^ yw[1])) == 0;
 }
 
-bool sharesTokenOfKinds(const EncodedRecord& a, const EncodedRecord& b, std::span<const TokenKind> kinds) {
-  for (const KeyedToken& x : a.tokens) {
-    if (!kindIn(x.kind, kinds)) continue;
-    for (const KeyedToken& y : b.tokens) {
-      if (sameToken(x, y)) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 const std::string& ComparisonDefinition::levelLabel(std::uint8_t level) const {
@@ -173,11 +147,19 @@ const std::string& ComparisonDefinition::levelLabel(std::uint8_t level) const {
 }
 
 ComparisonSettings::ComparisonSettings(std::vector<ComparisonDefinition> comparisons)
-    : comparisons_(std::move(comparisons)), fieldIndex_(comparisons_.size(), kUnbound) {
+    : comparisons_(std::move(comparisons)), fieldIndex_(comparisons_.size(), kUnbound), kindLevel_(comparisons_.size()) {
   std::set<std::string> names;
-  for (const auto& comparison : comparisons_) {
+  for (std::size_t c = 0; c < comparisons_.size(); ++c) {
+    const auto& comparison = comparisons_[c];
     validate(comparison);
     if (!names.insert(comparison.name).second) invalid(comparison, "the name is used twice");
+    kindLevel_[c].fill(0);
+    if (comparison.method != ComparisonMethod::TokenAgreement) continue;
+    for (std::size_t l = comparison.levels.size(); l-- > 0;) {  // last to first: the first level wins
+      for (TokenKind kind : comparison.levels[l].tokenKinds) {
+        kindLevel_[c][static_cast<std::uint8_t>(kind)] = static_cast<std::uint8_t>(l + 1);
+      }
+    }
   }
 }
 
@@ -333,11 +315,33 @@ std::uint8_t ComparisonSettings::compareOne(std::size_t c, const EncodedRecord& 
     }
     return elseLevel;
   }
-  if (!hasTokenOfKinds(a, comparison) || !hasTokenOfKinds(b, comparison)) return kNullLevel;
-  for (std::size_t i = 0; i + 1 < levels.size(); ++i) {
-    if (sharesTokenOfKinds(a, b, levels[i].tokenKinds)) return static_cast<std::uint8_t>(i + 1);
+  // One pass: the level of each of a's tokens whose kind the comparison
+  // names; only a token that could improve on the best level so far is
+  // looked up in b. Null when either record has no token of those kinds.
+  const std::array<std::uint8_t, 256>& kindLevel = kindLevel_[c];
+  bool bHasKind = false;
+  for (const KeyedToken& y : b.tokens) {
+    if (kindLevel[static_cast<std::uint8_t>(y.kind)] != 0) {
+      bHasKind = true;
+      break;
+    }
   }
-  return elseLevel;
+  if (!bHasKind) return kNullLevel;
+  bool aHasKind = false;
+  std::uint8_t best = elseLevel;
+  for (const KeyedToken& x : a.tokens) {
+    const std::uint8_t level = kindLevel[static_cast<std::uint8_t>(x.kind)];
+    if (level == 0) continue;
+    aHasKind = true;
+    if (level >= best) continue;
+    for (const KeyedToken& y : b.tokens) {
+      if (sameToken(x, y)) {
+        best = level;
+        break;
+      }
+    }
+  }
+  return aHasKind ? best : kNullLevel;
 }
 
 void ComparisonSettings::compare(const EncodedRecord& a, const EncodedRecord& b, std::span<std::uint8_t> levels) const {

@@ -28,6 +28,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -118,6 +119,11 @@ class ComparisonSettings {
  private:
   std::vector<ComparisonDefinition> comparisons_;
   std::vector<std::size_t> fieldIndex_;  // per comparison; npos when unbound or not field_dice
+  // token_agreement: per comparison, per token kind, the first declared level
+  // (1-based index) naming that kind, 0 when none does. The first level that
+  // holds is the smallest such index over the tokens the records share, so
+  // one pass over the tokens finds it.
+  std::vector<std::array<std::uint8_t, 256>> kindLevel_;
   bool bound_ = false;
 };
 

@@ -268,9 +268,10 @@ std::string FellegiSunterModel::toJson() const {
     auto training = newObject();
     if (training_.u) {
       auto u = newObject();
-      u->set("method", std::string("random_pairs"));
+      u->set("method", std::string(training_.u->fromCandidates ? "candidates_anchor_disagree" : "random_pairs"));
       u->set("pairs", training_.u->pairs);
       u->set("seed", std::to_string(training_.u->seed));
+      if (training_.u->fromCandidates) u->set("candidate_pairs", training_.u->candidatePairs);
       training->set("u", u);
     }
     if (training_.em) {
@@ -337,9 +338,15 @@ FellegiSunterModel FellegiSunterModel::fromJson(const schemas::JsonNode& root) {
   if (auto trainingNode = root.optionalField("training")) {
     trainingNode->rejectUnknownKeys({"u", "em"});
     if (auto uNode = trainingNode->optionalField("u")) {
-      uNode->rejectUnknownKeys({"method", "pairs", "seed"});
-      uNode->field("method").asEnum({"random_pairs"});
+      uNode->rejectUnknownKeys({"method", "pairs", "seed", "candidate_pairs"});
       USampleReport report;
+      report.fromCandidates =
+          uNode->field("method").asEnum({"random_pairs", "candidates_anchor_disagree"}) == "candidates_anchor_disagree";
+      if (report.fromCandidates) {
+        report.candidatePairs = static_cast<std::uint64_t>(uNode->field("candidate_pairs").asInt(0));
+      } else if (uNode->has("candidate_pairs")) {
+        uNode->field("candidate_pairs").fail("only with method candidates_anchor_disagree");
+      }
       report.pairs = static_cast<std::uint64_t>(uNode->field("pairs").asInt(0));
       const auto seedNode = uNode->field("seed");
       const std::string seed = seedNode.asString();
@@ -612,6 +619,23 @@ bool levelFrequencies(const VectorPatterns& patterns, std::size_t c, std::size_t
 
 }  // namespace
 
+std::uint64_t candidateU(const ComparisonVectorSet& candidates, std::size_t anchor,
+                         std::vector<std::vector<double>>& u) {
+  if (anchor >= candidates.width()) throw FellegiSunterError("training: anchor comparison out of range");
+  const VectorPatterns patterns = groupVectors(candidates);
+  const auto elseLevel = static_cast<std::uint8_t>(u[anchor].size() - 1);
+  std::uint64_t selected = 0;
+  for (std::size_t p = 0; p < patterns.size(); ++p) {
+    if (patterns.at(p)[anchor] == elseLevel) selected += patterns.counts[p];
+  }
+  for (std::size_t c = 0; c < candidates.width(); ++c) {
+    if (c == anchor) continue;
+    levelFrequencies(patterns, c, u[c].size(),
+                     [anchor, elseLevel](const std::uint8_t* v) { return v[anchor] == elseLevel; }, u[c]);
+  }
+  return selected;
+}
+
 EmReport anchoredEstimate(const ComparisonVectorSet& candidates, std::size_t anchor, const EmOptions& options,
                           FellegiSunterParameters& parameters) {
   if (anchor >= candidates.width()) throw FellegiSunterError("training: anchor comparison out of range");
@@ -692,6 +716,10 @@ FellegiSunterModel trainModel(ComparisonSettings comparisons, std::span<const En
   report.u = uReport;
   const auto levelCounts = comparisons.levelCounts();
   auto start = initialParameters(levelCounts, std::move(u), options.initialLambda);
+  if (options.anchorComparison && options.uFromCandidates) {
+    report.u->fromCandidates = true;
+    report.u->candidatePairs = candidateU(candidates, *options.anchorComparison, start.u);
+  }
   if (options.anchorComparison) {
     report.em = anchoredEstimate(candidates, *options.anchorComparison, options.em, start);
     return FellegiSunterModel(std::move(comparisons), std::move(start), options.termFrequency, report);

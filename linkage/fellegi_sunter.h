@@ -68,6 +68,12 @@ struct TermFrequencyBounds {
 struct USampleReport {
   std::uint64_t seed = 0;
   std::uint64_t pairs = 0;  // random pairs compared
+  // false: every u from the random pairs ("random_pairs"). true: the anchor
+  // comparison's u from the random pairs, every other comparison's u from
+  // the candidate pairs whose anchor is at its else level
+  // ("candidates_anchor_disagree"; TrainingOptions::uFromCandidates).
+  bool fromCandidates = false;
+  std::uint64_t candidatePairs = 0;  // candidate pairs that u came from (fromCandidates)
 };
 
 // Honest EM convergence: `converged` is true only when the change of the mean
@@ -223,11 +229,22 @@ struct TrainingOptions {
   // blocked candidates can settle on another mode than "same person", such
   // as "same household" (members share phone, district, relation name).
   std::optional<std::size_t> anchorComparison;
+  // With an anchor: estimate u of every comparison but the anchor on the
+  // candidate pairs whose anchor disagrees (its else level: different CNICs,
+  // nearly all non-matches) instead of on random pairs. Blocking selects
+  // pairs that agree on names, districts and dates far more often than random
+  // pairs do, so random-pair u makes every candidate look like a match and
+  // pushes lambda towards 1; u measured on the candidates themselves is the
+  // u the scored pairs actually face. Falls back to random-pair u for a
+  // comparison with no such candidate pair.
+  bool uFromCandidates = false;
   TermFrequencyBounds termFrequency;
 };
 
-// u from random pairs of left x right, then EM on the candidate pairs'
-// vectors (which must come from `comparisons`); the reports go in the model.
+// u from random pairs of left x right (then, with an anchor and
+// uFromCandidates, from the candidates as described there), then EM on the
+// candidate pairs' vectors (which must come from `comparisons`); the reports
+// go in the model.
 // Anchored estimation, in place of full EM: with u fixed (from random pairs),
 //   1. m of every comparison but the anchor = smoothed level frequencies
 //      among candidate pairs at the anchor's first level;
@@ -235,6 +252,13 @@ struct TrainingOptions {
 //      comparisons alone put at 2^10 : 1 or more;
 //   3. lambda by EM with m and u held (lambda <- mean posterior), with the
 //      same honest convergence report as full EM.
+// u of every comparison but `anchor` = smoothed level frequencies among the
+// candidate pairs whose anchor is at its else level (u[anchor] and the u of a
+// comparison null in all of them are left as they are). Returns how many
+// candidate pairs that was.
+std::uint64_t candidateU(const ComparisonVectorSet& candidates, std::size_t anchor,
+                         std::vector<std::vector<double>>& u);
+
 EmReport anchoredEstimate(const ComparisonVectorSet& candidates, std::size_t anchor, const EmOptions& options,
                           FellegiSunterParameters& parameters);
 

@@ -16,7 +16,7 @@ LinkSettings parseLinkSettings(const schemas::JsonNode& root) {
   if (auto training = root.optionalField("training")) {
     training->rejectUnknownKeys(
         {"u_pairs", "seed", "em_max_iterations", "em_tolerance", "em_sample_pairs", "em_update_u", "initial_lambda",
-         "anchor"});
+         "anchor", "u_source"});
     settings.training.u.pairs = static_cast<std::uint64_t>(training->intOr("u_pairs", 1'000'000, 1000, 1'000'000'000));
     settings.training.u.seed = static_cast<std::uint64_t>(training->intOr("seed", 1, 0, INT64_MAX));
     settings.training.em.maxIterations = static_cast<int>(training->intOr("em_max_iterations", 200, 1, 100000));
@@ -31,13 +31,20 @@ LinkSettings parseLinkSettings(const schemas::JsonNode& root) {
       }
       if (!settings.training.anchorComparison) anchor->fail("no comparison is named \"" + name + "\"");
     }
+    settings.training.uFromCandidates =
+        training->has("u_source") &&
+        training->field("u_source").asEnum({"random_pairs", "candidates_anchor_disagree"}) == "candidates_anchor_disagree";
+    if (settings.training.uFromCandidates && !settings.training.anchorComparison) {
+      training->field("u_source").fail("candidates_anchor_disagree needs an \"anchor\"");
+    }
     settings.emSamplePairs =
         static_cast<std::uint64_t>(training->intOr("em_sample_pairs", 2'000'000, 1000, 1'000'000'000));
   }
   settings.threshold = root.numberOr("threshold", 0.9, 0.0, 1.0);
   if (auto clustering = root.optionalField("clustering")) {
-    clustering->rejectUnknownKeys({"min_link_share"});
+    clustering->rejectUnknownKeys({"min_link_share", "max_links_per_record"});
     settings.minLinkShare = clustering->numberOr("min_link_share", 0.5, 0.0, 1.0);
+    settings.maxLinksPerRecord = static_cast<std::uint32_t>(clustering->intOr("max_links_per_record", 3, 1, 1000));
   }
   return settings;
 }

@@ -27,6 +27,9 @@ struct LinkSettings {
   std::uint64_t emSamplePairs = 2'000'000;
   double threshold = 0.9;      // match probability a pair must reach
   double minLinkShare = 0.5;   // clustering support rule (entity_clustering.h)
+  // Best links kept per record towards each other source before clustering
+  // (batch_linker.h); bounds memory by records instead of candidate pairs.
+  std::uint32_t maxLinksPerRecord = 3;
 };
 
 LinkSettings loadLinkSettings(const std::string& path);

@@ -425,6 +425,25 @@ TEST(FellegiSunterModelJson, RoundTripGivesIdenticalScores) {
   EXPECT_EQ(loaded.toJson(), text) << "writing is deterministic";
 }
 
+TEST(FellegiSunterModelJson, CandidateUMethodRoundTrips) {
+  FellegiSunterModel model = handModel();
+  TrainingReport report;
+  report.u = USampleReport{7, 1000, true, 4321};
+  FellegiSunterModel withReport(model.comparisons(), model.parameters(), {}, report);
+  const std::string text = withReport.toJson();
+  EXPECT_NE(text.find("\"candidates_anchor_disagree\""), std::string::npos) << text;
+  const auto loaded = FellegiSunterModel::fromJson(schemas::JsonNode::parseText(text, "model.json"));
+  ASSERT_TRUE(loaded.training().u);
+  EXPECT_TRUE(loaded.training().u->fromCandidates);
+  EXPECT_EQ(loaded.training().u->candidatePairs, 4321u);
+  EXPECT_EQ(loaded.toJson(), text);
+
+  report.u = USampleReport{7, 1000, false, 0};
+  const std::string plain = FellegiSunterModel(model.comparisons(), model.parameters(), {}, report).toJson();
+  EXPECT_EQ(plain.find("candidate_pairs"), std::string::npos) << plain;
+  EXPECT_FALSE(FellegiSunterModel::fromJson(schemas::JsonNode::parseText(plain, "model.json")).training().u->fromCandidates);
+}
+
 TEST(FellegiSunterModelJson, NotRunEmChangeIsWrittenAsNull) {
   FellegiSunterModel model = handModel();
   TrainingReport report;
@@ -685,6 +704,36 @@ TEST(AnchoredEstimate, MOfOtherComparisonsComesFromAnchoredPairs) {
   // About the 100 anchored pairs plus a few of the field-only agreements are matches.
   EXPECT_GT(p.lambda, 0.09);
   EXPECT_LT(p.lambda, 0.12);
+}
+
+TEST(CandidateU, ComesFromCandidatesWhoseAnchorDisagrees) {
+  std::vector<std::vector<double>> u = {{1.0, 0.001, 0.999}, {1.0, 0.01, 0.99}};
+  EXPECT_EQ(candidateU(anchoredCandidates(), 0, u), 900u);
+  // The field's u among the 900 pairs at the anchor's else level, half a
+  // pair of smoothing per level; the anchor's own u is left alone.
+  EXPECT_NEAR(u[1][1], 5.5 / 901.0, 1e-12);
+  EXPECT_NEAR(u[1][2], 895.5 / 901.0, 1e-12);
+  EXPECT_EQ(u[0], (std::vector<double>{1.0, 0.001, 0.999}));
+  EXPECT_THROW(candidateU(anchoredCandidates(), 2, u), FellegiSunterError);
+}
+
+TEST(CandidateU, RecoversUOfSimulatedCandidatesAndThePrior) {
+  // Candidates where the anchor (comparison 0) is exact for 95% of matches
+  // and almost never for non-matches; the other comparisons' u among
+  // candidates is far from what random pairs would show.
+  Truth truth;
+  truth.lambda = 0.2;
+  truth.m = {{0.95, 0.04, 0.01}, {0.85, 0.1, 0.05}, {0.7, 0.2, 0.1}};
+  truth.u = {{0.0005, 0.01, 0.9895}, {0.3, 0.3, 0.4}, {0.25, 0.25, 0.5}};
+  const Simulation sim = simulate(truth, 100'000, 21);
+  std::vector<std::vector<double>> u = {{1.0, 0.0005, 0.01, 0.9895}, {1.0, 0.01, 0.01, 0.98}, {1.0, 0.01, 0.01, 0.98}};
+  candidateU(sim.vectors, 0, u);
+  for (std::size_t c = 1; c < 3; ++c) {
+    for (std::size_t l = 0; l < 3; ++l) EXPECT_NEAR(u[c][l + 1], truth.u[c][l], 0.02) << c << " " << l;
+  }
+  FellegiSunterParameters p = initialParameters(truth.levelCounts(), u, 0.5);
+  anchoredEstimate(sim.vectors, 0, EmOptions{}, p);
+  EXPECT_NEAR(p.lambda, truth.lambda, 0.02);
 }
 
 TEST(AnchoredEstimate, ReportsNonConvergenceHonestly) {
