@@ -306,3 +306,35 @@ TEST(ConnectorIntegration, PostgresSourceSyncsIncrementallyAndReconcilesDeletion
   EXPECT_EQ(field(result.out, "deletions"), 1);
   EXPECT_EQ(hubRecords(hub), 30u);
 }
+
+TEST(ConnectorIntegration, Kill9DuringALargeSyncLosesAndDuplicatesNothing) {
+  HubProcess hub({"punjab"});
+  hub.start();
+  hub.registerParty("punjab", "custodian");
+  nser::testing::TempDir work("nser-connector-test");
+  Connector connector(hub, work.path());
+  constexpr int kRows = 3000;
+  std::string csv = kHeader;
+  for (int n = 0; n < kRows; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  writeFile(work / "source.csv", csv);
+
+  {
+    nser::testing::ManagedProcess syncing("connector", NSER_BINARY,
+                                          {"connector", "--config", (work / "connector.json").string(), "sync"},
+                                          work.path());
+    // Kill it once the hub has acknowledged some batches but long before the end.
+    ASSERT_TRUE(syncing.waitUntil([&] { return hubRecords(hub) >= 160; }, std::chrono::seconds(120)));
+    syncing.kill9();
+  }
+  const auto partial = hubRecords(hub);
+  EXPECT_LT(partial, static_cast<std::uint64_t>(kRows)) << "the sync finished before it was killed";
+
+  const auto result = connector.run();
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(hubRecords(hub), static_cast<std::uint64_t>(kRows));
+  EXPECT_NE(connector.run("status").out.find("records pushed:    " + std::to_string(kRows)), std::string::npos);
+  // And a further sync finds nothing to do.
+  const auto again = connector.run();
+  EXPECT_EQ(field(again.out, "upserts"), 0) << again.out;
+  EXPECT_EQ(field(again.out, "unchanged"), kRows);
+}
