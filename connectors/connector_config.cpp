@@ -1,27 +1,16 @@
 #include "connectors/connector_config.h"
 
-#include <Poco/Path.h>
 #include <Poco/URI.h>
 
 #include "schemas/json_document.h"
+#include "service/config_file.h"
 
 namespace nser::connectors {
-namespace {
-
-std::string resolve(const std::string& base, const std::string& path) {
-  if (path.empty()) return path;
-  Poco::Path p(path);
-  if (p.isAbsolute()) return path;
-  return Poco::Path(base).resolve(p).toString();
-}
-
-}  // namespace
-
 ConnectorConfig loadConnectorConfig(const std::string& path) {
   const auto root = schemas::JsonNode::parseFile(path);
   root.rejectUnknownKeys(
       {"custodian", "hub", "linkage", "source", "mapping", "data_directory", "sync", "gateway", "log"});
-  const std::string base = Poco::Path(Poco::Path(path).absolute()).parent().toString();
+  const std::string base = service::configDirectory(path);
   ConnectorConfig config;
   config.source = path;
   config.custodian = root.field("custodian").asString();
@@ -42,25 +31,25 @@ ConnectorConfig loadConnectorConfig(const std::string& path) {
   config.hubPort = uri.getPort();
   const auto tls = hub.field("tls");
   tls.rejectUnknownKeys({"certificate", "private_key", "ca_certificate"});
-  config.tls.certificate = resolve(base, tls.field("certificate").asString());
-  config.tls.privateKey = resolve(base, tls.field("private_key").asString());
-  config.tls.caCertificate = resolve(base, tls.field("ca_certificate").asString());
+  config.tls.certificate = service::resolveConfigPath(base, tls.field("certificate").asString());
+  config.tls.privateKey = service::resolveConfigPath(base, tls.field("private_key").asString());
+  config.tls.caCertificate = service::resolveConfigPath(base, tls.field("ca_certificate").asString());
 
   const auto linkage = root.field("linkage");
   linkage.rejectUnknownKeys({"schema", "secret_file", "key_epoch"});
-  config.schemaPath = resolve(base, linkage.field("schema").asString());
-  config.secretFile = resolve(base, linkage.field("secret_file").asString());
+  config.schemaPath = service::resolveConfigPath(base, linkage.field("schema").asString());
+  config.secretFile = service::resolveConfigPath(base, linkage.field("secret_file").asString());
   config.keyEpoch = static_cast<std::uint32_t>(linkage.intOr("key_epoch", 1, 1, UINT32_MAX));
 
   const auto source = root.field("source");
   config.sourceConfig.type = source.field("type").asEnum({"csv", "postgresql"});
   if (config.sourceConfig.type == "csv") {
     source.rejectUnknownKeys({"type", "path"});
-    config.sourceConfig.path = resolve(base, source.field("path").asString());
+    config.sourceConfig.path = service::resolveConfigPath(base, source.field("path").asString());
   } else {
     source.rejectUnknownKeys({"type", "connection", "password_file", "table", "query", "watermark_column"});
     config.sourceConfig.connection = source.field("connection").asString();
-    config.sourceConfig.passwordFile = resolve(base, source.stringOr("password_file", ""));
+    config.sourceConfig.passwordFile = service::resolveConfigPath(base, source.stringOr("password_file", ""));
     config.sourceConfig.table = source.stringOr("table", "");
     config.sourceConfig.query = source.stringOr("query", "");
     if (config.sourceConfig.table.empty() == config.sourceConfig.query.empty()) {
@@ -68,8 +57,8 @@ ConnectorConfig loadConnectorConfig(const std::string& path) {
     }
     config.sourceConfig.watermarkColumn = source.stringOr("watermark_column", "");
   }
-  config.mappingPath = resolve(base, root.field("mapping").asString());
-  config.dataDirectory = resolve(base, root.field("data_directory").asString());
+  config.mappingPath = service::resolveConfigPath(base, root.field("mapping").asString());
+  config.dataDirectory = service::resolveConfigPath(base, root.field("data_directory").asString());
   if (auto sync = root.optionalField("sync")) {
     sync->rejectUnknownKeys({"batch_size", "initial_backoff_ms", "max_backoff_ms", "max_attempts", "interval_seconds",
                             "reconcile_every"});
@@ -96,22 +85,13 @@ ConnectorConfig loadConnectorConfig(const std::string& path) {
     } else {
       const auto gatewayTls = gateway->field("tls");
       gatewayTls.rejectUnknownKeys({"certificate", "private_key", "ca_certificate", "crl"});
-      config.gateway.tls.certificate = resolve(base, gatewayTls.field("certificate").asString());
-      config.gateway.tls.privateKey = resolve(base, gatewayTls.field("private_key").asString());
-      config.gateway.tls.caCertificate = resolve(base, gatewayTls.field("ca_certificate").asString());
-      config.gateway.tls.crl = resolve(base, gatewayTls.stringOr("crl", ""));
+      config.gateway.tls.certificate = service::resolveConfigPath(base, gatewayTls.field("certificate").asString());
+      config.gateway.tls.privateKey = service::resolveConfigPath(base, gatewayTls.field("private_key").asString());
+      config.gateway.tls.caCertificate = service::resolveConfigPath(base, gatewayTls.field("ca_certificate").asString());
+      config.gateway.tls.crl = service::resolveConfigPath(base, gatewayTls.stringOr("crl", ""));
     }
   }
-  if (auto log = root.optionalField("log")) {
-    log->rejectUnknownKeys({"format", "level", "file"});
-    const std::string format = log->has("format") ? log->field("format").asEnum({"human", "json"}) : "";
-    config.logging.format = format.empty() ? service::defaultLogFormat()
-                                           : (format == "json" ? service::LogFormat::JsonLines : service::LogFormat::Human);
-    config.logging.level = log->stringOr("level", "information");
-    config.logging.file = resolve(base, log->stringOr("file", ""));
-  } else {
-    config.logging.format = service::defaultLogFormat();
-  }
+  config.logging = service::loggingOptions(root.optionalField("log"), base);
   return config;
 }
 

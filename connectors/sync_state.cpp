@@ -5,8 +5,9 @@
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
-#include <sstream>
 #include <stdexcept>
+
+#include "schemas/binary_codec.h"
 
 namespace nser::connectors {
 
@@ -34,25 +35,6 @@ constexpr const char* kPending = "pending_batch";
 
 void check(const rocksdb::Status& status, const std::string& what) {
   if (!status.ok()) throw std::runtime_error("connector state: " + what + ": " + status.ToString());
-}
-
-template <class T>
-std::string encode(const T& value) {
-  std::ostringstream out(std::ios::binary);
-  {
-    cereal::PortableBinaryOutputArchive archive(out);
-    archive(value);
-  }
-  return out.str();
-}
-
-template <class T>
-T decode(const std::string& bytes) {
-  std::istringstream in(bytes, std::ios::binary);
-  cereal::PortableBinaryInputArchive archive(in);
-  T value;
-  archive(value);
-  return value;
 }
 
 rocksdb::WriteOptions synced() {
@@ -84,12 +66,12 @@ std::optional<RecordState> SyncState::record(const std::string& sourceKey) const
   const auto status = db_->Get({}, handles_[1], sourceKey, &value);
   if (status.IsNotFound()) return std::nullopt;
   check(status, "read");
-  return decode<RecordState>(value);
+  return schemas::decodeBinary<RecordState>(value);
 }
 
 void SyncState::forEachRecord(const std::function<void(const std::string&, const RecordState&)>& visit) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[1]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) visit(it->key().ToString(), decode<RecordState>(it->value().ToString()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) visit(it->key().ToString(), schemas::decodeBinary<RecordState>(it->value().ToString()));
   check(it->status(), "scan");
 }
 
@@ -107,12 +89,12 @@ std::uint64_t SyncState::nextSequence() const {
 std::optional<PendingBatch> SyncState::pending() const {
   const auto value = meta(kPending);
   if (!value) return std::nullopt;
-  return decode<PendingBatch>(*value);
+  return schemas::decodeBinary<PendingBatch>(*value);
 }
 
 void SyncState::savePending(const PendingBatch& batch) {
   rocksdb::WriteBatch write;
-  write.Put(handles_[0], kPending, encode(batch));
+  write.Put(handles_[0], kPending, schemas::encodeBinary(batch));
   write.Put(handles_[0], kNextSequence, std::to_string(batch.sequence + 1));
   check(db_->Write(synced(), &write), "save pending batch");
 }
@@ -123,7 +105,7 @@ void SyncState::acknowledge(const PendingBatch& batch) {
     if (entry.deletion) {
       write.Delete(handles_[1], entry.sourceKey);
     } else {
-      write.Put(handles_[1], entry.sourceKey, encode(entry.state));
+      write.Put(handles_[1], entry.sourceKey, schemas::encodeBinary(entry.state));
     }
   }
   write.Delete(handles_[0], kPending);
@@ -131,7 +113,7 @@ void SyncState::acknowledge(const PendingBatch& batch) {
 }
 
 void SyncState::quarantine(const QuarantineEntry& entry) {
-  check(db_->Put(synced(), handles_[2], entry.key, encode(entry)), "quarantine");
+  check(db_->Put(synced(), handles_[2], entry.key, schemas::encodeBinary(entry)), "quarantine");
 }
 
 void SyncState::release(const std::string& key) { check(db_->Delete(synced(), handles_[2], key), "release"); }
@@ -147,7 +129,7 @@ void SyncState::clearQuarantine() {
 std::vector<QuarantineEntry> SyncState::quarantined() const {
   std::vector<QuarantineEntry> out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, handles_[2]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(decode<QuarantineEntry>(it->value().ToString()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.push_back(schemas::decodeBinary<QuarantineEntry>(it->value().ToString()));
   check(it->status(), "scan quarantine");
   return out;
 }

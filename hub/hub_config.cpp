@@ -1,20 +1,13 @@
 #include "hub/hub_config.h"
 
-#include <Poco/Path.h>
 #include "hub/party.h"
 #include "linkage/linkage_schema.h"
 #include "pki/certificate_info.h"
 #include "schemas/json_document.h"
+#include "service/config_file.h"
 
 namespace nser::hub {
 namespace {
-
-std::string resolve(const std::string& base, const std::string& path) {
-  if (path.empty()) return path;
-  Poco::Path p(path);
-  if (p.isAbsolute()) return path;
-  return Poco::Path(base).resolve(p).toString();
-}
 
 std::string fingerprintOfPem(const std::string& path, const schemas::JsonNode& node) {
   try {
@@ -30,7 +23,7 @@ HubConfig loadHubConfig(const std::string& path) {
   const auto root = schemas::JsonNode::parseFile(path);
   root.rejectUnknownKeys({"hub_id", "listen", "tls", "data_directory", "linkage", "limits", "search",
                           "bootstrap_admins", "log"});
-  const std::string base = Poco::Path(Poco::Path(path).absolute()).parent().toString();
+  const std::string base = service::configDirectory(path);
   HubConfig config;
   config.source = path;
   config.hubId = root.stringOr("hub_id", "nser-hub");
@@ -45,16 +38,16 @@ HubConfig loadHubConfig(const std::string& path) {
 
   const auto tls = root.field("tls");
   tls.rejectUnknownKeys({"certificate", "private_key", "ca_certificate", "crl"});
-  config.tls.certificate = resolve(base, tls.field("certificate").asString());
-  config.tls.privateKey = resolve(base, tls.field("private_key").asString());
-  config.tls.caCertificate = resolve(base, tls.field("ca_certificate").asString());
-  config.tls.crl = resolve(base, tls.stringOr("crl", ""));
+  config.tls.certificate = service::resolveConfigPath(base, tls.field("certificate").asString());
+  config.tls.privateKey = service::resolveConfigPath(base, tls.field("private_key").asString());
+  config.tls.caCertificate = service::resolveConfigPath(base, tls.field("ca_certificate").asString());
+  config.tls.crl = service::resolveConfigPath(base, tls.stringOr("crl", ""));
 
-  config.dataDirectory = resolve(base, root.field("data_directory").asString());
+  config.dataDirectory = service::resolveConfigPath(base, root.field("data_directory").asString());
 
   const auto linkage = root.field("linkage");
   linkage.rejectUnknownKeys({"schema", "settings", "model", "key_epoch", "key_fingerprint"});
-  config.schemaPath = resolve(base, linkage.field("schema").asString());
+  config.schemaPath = service::resolveConfigPath(base, linkage.field("schema").asString());
   const linkage::LinkageSchema schema = linkage::loadLinkageSchema(config.schemaPath);
   config.binding.schemaId = schema.schemaId;
   config.binding.schemaDigest = schema.digest;
@@ -62,8 +55,8 @@ HubConfig loadHubConfig(const std::string& path) {
   if (defaultSettings.size() > 5 && defaultSettings.ends_with(".json")) {
     defaultSettings = defaultSettings.substr(0, defaultSettings.size() - 5) + ".link.json";
   }
-  config.settingsPath = resolve(base, linkage.stringOr("settings", defaultSettings));
-  config.modelPath = resolve(base, linkage.field("model").asString());
+  config.settingsPath = service::resolveConfigPath(base, linkage.stringOr("settings", defaultSettings));
+  config.modelPath = service::resolveConfigPath(base, linkage.field("model").asString());
   config.binding.keyEpoch = static_cast<std::uint32_t>(linkage.intOr("key_epoch", 1, 1, UINT32_MAX));
   config.binding.keyFingerprint = linkage.stringOr("key_fingerprint", "");
 
@@ -97,7 +90,7 @@ HubConfig loadHubConfig(const std::string& path) {
         throw schemas::DocumentError(path + ": " + admin.path() + ".id: must be 1-64 characters of [a-z0-9.-]");
       }
       if (admin.has("certificate")) {
-        entry.fingerprint = fingerprintOfPem(resolve(base, admin.field("certificate").asString()), admin);
+        entry.fingerprint = fingerprintOfPem(service::resolveConfigPath(base, admin.field("certificate").asString()), admin);
       } else {
         entry.fingerprint = admin.field("certificate_fingerprint").asString();
         if (!validFingerprint(entry.fingerprint)) {
@@ -108,16 +101,7 @@ HubConfig loadHubConfig(const std::string& path) {
       config.bootstrapAdmins.push_back(entry);
     }
   }
-  if (auto log = root.optionalField("log")) {
-    log->rejectUnknownKeys({"format", "level", "file"});
-    const std::string format = log->has("format") ? log->field("format").asEnum({"human", "json"}) : "";
-    config.logging.format = format.empty() ? service::defaultLogFormat()
-                                           : (format == "json" ? service::LogFormat::JsonLines : service::LogFormat::Human);
-    config.logging.level = log->stringOr("level", "information");
-    config.logging.file = resolve(base, log->stringOr("file", ""));
-  } else {
-    config.logging.format = service::defaultLogFormat();
-  }
+  config.logging = service::loggingOptions(root.optionalField("log"), base);
   return config;
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "hub/party_registry.h"
+#include "schemas/binary_codec.h"
 #include "schemas/json_document.h"
 #include "service/http_error.h"
 #include "service/logging.h"
@@ -29,23 +30,6 @@ std::string bodyDigest(std::string_view body) {
   char hex[crypto_hash_sha256_BYTES * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
   return hex;
-}
-
-std::string encodeShape(const linkage::EncodingHeader& header) {
-  std::ostringstream out(std::ios::binary);
-  {
-    cereal::PortableBinaryOutputArchive archive(out);
-    archive(header);
-  }
-  return out.str();
-}
-
-linkage::EncodingHeader decodeShape(std::string_view bytes) {
-  std::istringstream in(std::string(bytes), std::ios::binary);
-  cereal::PortableBinaryInputArchive archive(in);
-  linkage::EncodingHeader header;
-  archive(header);
-  return header;
 }
 
 [[noreturn]] void fatalWriteFailure(const std::exception& e) {
@@ -70,7 +54,7 @@ IngestService::IngestService(HubStore& store, EncodingBinding binding, linkage::
     model_ = linkage::FellegiSunterModel::fromJson(schemas::JsonNode::parseText(*adopted, "stored model"));
   }
   if (auto shape = store_.get(Family::Meta, kShapeKey)) {
-    const auto header = decodeShape(*shape);
+    const auto header = schemas::decodeBinary<linkage::EncodingHeader>(*shape);
     model_.bindFields(header.fieldNames);
     index_ = std::make_unique<EntityIndex>(store_, settings_, model_, header);
     published_ = index_.get();
@@ -129,7 +113,7 @@ EntityIndex& IngestService::indexFor(const linkage::EncodingHeader& header, HubS
       throw service::HttpError(422, "encoding_mismatch",
                                std::string("the configured model cannot score these encodings: ") + e.what());
     }
-    batch.put(Family::Meta, kShapeKey, encodeShape(shape));
+    batch.put(Family::Meta, kShapeKey, schemas::encodeBinary(shape));
     index_ = std::make_unique<EntityIndex>(store_, settings_, model_, shape);
   }
   return *index_;

@@ -2,35 +2,13 @@
 
 #include <cereal/types/utility.hpp>
 #include <cereal/types/vector.hpp>
-#include <sstream>
+#include "schemas/binary_codec.h"
 
 namespace nser::hub {
-namespace {
 
-template <class T>
-std::string encode(const T& value) {
-  std::ostringstream out(std::ios::binary);
-  {
-    cereal::PortableBinaryOutputArchive archive(out);
-    archive(value);
-  }
-  return out.str();
-}
-
-template <class T>
-T decode(std::string_view bytes) {
-  std::istringstream in(std::string(bytes), std::ios::binary);
-  cereal::PortableBinaryInputArchive archive(in);
-  T value;
-  archive(value);
-  return value;
-}
-
-}  // namespace
-
-std::string encodeStored(const StoredRecord& record) { return encode(record); }
-StoredRecord decodeStoredRecord(std::string_view bytes) { return decode<StoredRecord>(bytes); }
-std::string encodeStored(const StoredResolution& resolution) { return encode(resolution); }
-StoredResolution decodeStoredResolution(std::string_view bytes) { return decode<StoredResolution>(bytes); }
+std::string encodeStored(const StoredRecord& record) { return schemas::encodeBinary(record); }
+StoredRecord decodeStoredRecord(std::string_view bytes) { return schemas::decodeBinary<StoredRecord>(bytes); }
+std::string encodeStored(const StoredResolution& resolution) { return schemas::encodeBinary(resolution); }
+StoredResolution decodeStoredResolution(std::string_view bytes) { return schemas::decodeBinary<StoredResolution>(bytes); }
 
 }  // namespace nser::hub
