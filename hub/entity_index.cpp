@@ -324,7 +324,9 @@ ApplyOutcome EntityIndex::apply(std::uint32_t custodian, std::uint64_t sequence,
   batch.put(Family::Meta, kNextEventKey, bigEndian64(nextEvent_));
 
   const std::size_t present = resolver_->recordCount();
-  if (present > frequenciesCountedAt_ + std::max<std::size_t>(1000, frequenciesCountedAt_ / 10)) rebuildFrequencies();
+  // Recount when the records grew by a quarter: frequencies move slowly, and
+  // a recount scans every record under the writer lock.
+  if (present > frequenciesCountedAt_ + std::max<std::size_t>(1000, frequenciesCountedAt_ / 4)) rebuildFrequencies();
   return outcome;
 }
 

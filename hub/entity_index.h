@@ -18,7 +18,7 @@
 // the caller must stop the process (memory would be ahead of disk).
 //
 // Term frequencies are counted on the stored encodings when the index is
-// built and recounted when the record count has grown by 10% since.
+// built and recounted when the record count has grown by 25% since.
 //
 // Threading: apply() takes the index exclusively; search and the accessors
 // share it, so searches run in parallel with each other and wait for a batch.
