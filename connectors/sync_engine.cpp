@@ -99,6 +99,13 @@ struct SyncEngine::Impl {
           if (error) detail = error->getValue<std::string>("code") + ": " + error->getValue<std::string>("message");
         } catch (const std::exception&) {
         }
+        if (response.status == 400 || response.status == 413 || response.status == 422) {
+          // The hub will never accept these bytes: forget the batch and give
+          // its sequence back, so a corrected sync continues without a gap.
+          state.abandon(batch);
+          throw SyncError("hub refused batch " + std::to_string(batch.sequence) + " (HTTP " +
+                          std::to_string(response.status) + " " + detail + "); the batch was discarded");
+        }
         if (response.status != 429 && response.status < 500) {
           throw SyncError("hub refused batch " + std::to_string(batch.sequence) + " (HTTP " +
                           std::to_string(response.status) + " " + detail + "); it stays pending");
@@ -185,7 +192,7 @@ SyncReport SyncEngine::run(bool incremental) {
     if (batch.operations.empty()) return;
     PendingBatch pending;
     pending.sequence = state_.nextSequence();
-    pending.idempotencyKey = config_.custodian + "-s" + std::to_string(pending.sequence);
+    pending.idempotencyKey = config_.custodian + "-batch-" + std::to_string(pending.sequence);
     batch.custodian = config_.custodian;
     batch.sequence = pending.sequence;
     batch.idempotencyKey = pending.idempotencyKey;

@@ -112,6 +112,13 @@ void SyncState::acknowledge(const PendingBatch& batch) {
   check(db_->Write(synced(), &write), "acknowledge batch");
 }
 
+void SyncState::abandon(const PendingBatch& batch) {
+  rocksdb::WriteBatch write;
+  write.Delete(handles_[0], kPending);
+  write.Put(handles_[0], kNextSequence, std::to_string(batch.sequence));
+  check(db_->Write(synced(), &write), "abandon batch");
+}
+
 void SyncState::quarantine(const QuarantineEntry& entry) {
   check(db_->Put(synced(), handles_[2], entry.key, schemas::encodeBinary(entry)), "quarantine");
 }

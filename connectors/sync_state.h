@@ -67,6 +67,9 @@ class SyncState {
   void savePending(const PendingBatch& batch);  // also advances the next sequence
   // Applies an acknowledged pending batch to the records family and clears it.
   void acknowledge(const PendingBatch& batch);
+  // Forgets a pending batch the hub refused for good and gives its sequence
+  // back (the hub applied nothing of it).
+  void abandon(const PendingBatch& batch);
 
   void quarantine(const QuarantineEntry& entry);
   // Empties the quarantine: each sync re-quarantines what still fails, so

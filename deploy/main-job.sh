@@ -6,11 +6,14 @@
 #   3. NSER linked against the Punjab programme: encoded locally, blocked,
 #      scored with a model trained on the data, clustered; quality against
 #      the synthetic truth;
-#   4. every source linked into entities; quality against the truth.
+#   4. every source linked into entities; quality against the truth;
+#   5. a hub and the NSER and Punjab connectors as separate processes over
+#      mutual TLS (a demo CA): both sync their CSVs, the hub resolves
+#      entities, and Punjab's programme gateway answers a plaintext query.
 # Work files go to ${NSER_DEMO_DIR:-build/demo}. People: ${NSER_DEMO_PEOPLE:-50000}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-nser=build/release/bin/nser
+nser=${NSER_BINARY:-build/release/bin/nser}
 work=${NSER_DEMO_DIR:-build/demo}
 people=${NSER_DEMO_PEOPLE:-50000}
 schema=schemas/linkage/nser-person-v1.json
@@ -45,4 +48,69 @@ echo "== 4. all sources into entities =="
   "$work/synth/kp.csv" "$work/synth/balochistan.csv" "$work/synth/kafaalat.csv"
 "$nser" eval --truth "$work/synth/truth.csv" --clusters "$work/clusters.csv"
 echo
-echo "Files: $work (synthetic data, model.json, pairs, clusters). Next: docs/architecture.md."
+echo "== 5. the hub and two custodian connectors over mutual TLS =="
+port=${NSER_DEMO_HUB_PORT:-18443}
+gateway_port=${NSER_DEMO_GATEWAY_PORT:-18444}
+rm -rf "$work/pki" "$work/hub-data" "$work/connector-nser" "$work/connector-punjab"
+"$nser" pki init-ca --dir "$work/pki/ca" --name "NSER demo CA" >/dev/null
+"$nser" pki issue --ca "$work/pki/ca" --party hub --server --san 127.0.0.1 --san localhost --out "$work/pki/issued" >/dev/null
+for party in admin nser punjab; do
+  "$nser" pki issue --ca "$work/pki/ca" --party "$party" --client --out "$work/pki/issued" >/dev/null
+done
+root=$(pwd)
+cat > "$work/hub.json" <<JSON
+{"listen": {"address": "127.0.0.1", "port": $port},
+ "tls": {"certificate": "pki/issued/hub.crt", "private_key": "pki/issued/hub.key",
+         "ca_certificate": "pki/ca/ca.crt", "crl": "pki/ca/ca.crl"},
+ "data_directory": "hub-data",
+ "linkage": {"schema": "$root/$schema", "model": "$root/schemas/linkage/nser-person-v1.model.json", "key_epoch": 1},
+ "bootstrap_admins": [{"id": "admin", "certificate": "pki/issued/admin.crt"}],
+ "log": {"format": "json", "level": "warning", "file": "hub.log"}}
+JSON
+"$nser" hub --config "$work/hub.json" 2> "$work/hub.stderr" &
+hub_pid=$!
+connector_pid=
+cleanup() {
+  [ -n "$connector_pid" ] && kill "$connector_pid" 2>/dev/null && wait "$connector_pid" 2>/dev/null
+  kill "$hub_pid" 2>/dev/null && wait "$hub_pid" 2>/dev/null
+  return 0
+}
+trap cleanup EXIT
+for _ in $(seq 150); do grep -q listening "$work/hub.stderr" 2>/dev/null && break; sleep 0.2; done
+admin=(--hub "https://127.0.0.1:$port" --cert "$work/pki/issued/admin.crt" --key "$work/pki/issued/admin.key" --ca "$work/pki/ca/ca.crt")
+for party in nser punjab; do
+  "$nser" admin party add "$party" --role custodian --certificate "$work/pki/issued/$party.crt" "${admin[@]}"
+  echo '{"format": "nser-connector-mapping", "version": 1, "key_column": "rec_id"}' > "$work/mapping-$party.json"
+  gateway=""
+  if [ "$party" = punjab ]; then
+    gateway=", \"gateway\": {\"listen\": {\"address\": \"127.0.0.1\", \"port\": $gateway_port}, \"loopback_only\": true}"
+  fi
+  cat > "$work/connector-$party.json" <<JSON
+{"custodian": "$party",
+ "hub": {"url": "https://127.0.0.1:$port",
+         "tls": {"certificate": "pki/issued/$party.crt", "private_key": "pki/issued/$party.key", "ca_certificate": "pki/ca/ca.crt"}},
+ "linkage": {"schema": "$root/$schema", "secret_file": "linkage.key", "key_epoch": 1},
+ "source": {"type": "csv", "path": "synth/$party.csv"},
+ "mapping": "mapping-$party.json",
+ "data_directory": "connector-$party",
+ "log": {"format": "json", "level": "warning"}$gateway}
+JSON
+  echo "-- connector $party: sync"
+  "$nser" connector --config "$work/connector-$party.json" sync
+done
+"$nser" admin status "${admin[@]}"
+echo
+echo "-- Punjab's programme asks its connector (plaintext stays at the connector):"
+"$nser" connector --config "$work/connector-punjab.json" run > /dev/null 2> "$work/connector-punjab.stderr" &
+connector_pid=$!
+for _ in $(seq 150); do grep -q "gateway listening" "$work/connector-punjab.stderr" 2>/dev/null && break; sleep 0.2; done
+person=$(awk -F, 'NR == 2 {print $3 "|" $2}' "$work/synth/punjab.csv")
+query=$(printf '{"header": {"message_id": "demo-1", "message_ts": "2026-11-27T00:00:00Z", "action": "search", "sender_id": "punjab-programme", "receiver_id": "punjab", "total_count": 1}, "message": {"transaction_id": "demo", "search_request": [{"reference_id": "r1", "search_criteria": {"query_type": "predicate", "query": {"name": "%s", "cnic": "%s"}}}]}}' "${person%%|*}" "${person##*|}")
+curl -s -X POST -H 'Content-Type: application/json' --data "$query" "http://127.0.0.1:$gateway_port/registry/sync/search" \
+  | grep -o '"reg_records":\[{[^}]*}' | head -c 400
+echo
+cleanup
+trap - EXIT
+echo
+echo "Files: $work (synthetic data, model.json, pairs, clusters, pki, hub and connector state)."
+echo "Next: docs/architecture.md, docs/hub.md, docs/connector.md."
