@@ -338,3 +338,30 @@ TEST(ConnectorIntegration, Kill9DuringALargeSyncLosesAndDuplicatesNothing) {
   EXPECT_EQ(field(again.out, "upserts"), 0) << again.out;
   EXPECT_EQ(field(again.out, "unchanged"), kRows);
 }
+
+TEST(ConnectorIntegration, ABatchTheHubRefusesForGoodIsDiscardedAndItsSequenceReused) {
+  HubProcess hub({"punjab"});
+  hub.start();
+  hub.registerParty("punjab", "custodian");
+  nser::testing::TempDir work("nser-connector-test");
+  Connector connector(hub, work.path());
+  std::string csv = kHeader;
+  for (int n = 0; n < 10; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  writeFile(work / "source.csv", csv);
+  // Encoded under key epoch 2, which the hub does not accept (422).
+  std::string config = readFile(work / "connector.json");
+  config.replace(config.find(R"("key_epoch": 1)"), 14, R"("key_epoch": 2)");
+  writeFile(work / "connector.json", config);
+  auto result = connector.run();
+  EXPECT_EQ(result.exitCode, 1);
+  EXPECT_NE(result.err.find("encoding_mismatch"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("discarded"), std::string::npos) << result.err;
+  EXPECT_NE(connector.run("status").out.find("pending batch:     none"), std::string::npos);
+  EXPECT_NE(connector.run("status").out.find("next sequence:     1"), std::string::npos);
+  // Back on the right epoch, the sync goes through starting at sequence 1.
+  config.replace(config.find(R"("key_epoch": 2)"), 14, R"("key_epoch": 1)");
+  writeFile(work / "connector.json", config);
+  result = connector.run();
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(hubRecords(hub), 10u);
+}
