@@ -40,6 +40,19 @@ std::string row(int n, const std::string& name) {
          ",Lahore,Lahore City,Punjab,House " + std::to_string(n) + ",\n";
 }
 
+// The header and rows 0 .. count - 1 under their usual names.
+std::string sourceCsv(int count) {
+  std::string csv = kHeader;
+  for (int n = 0; n < count; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  return csv;
+}
+
+// A hub with the custodian party "punjab" registered.
+void startWithPunjab(HubProcess& hub) {
+  hub.start();
+  hub.registerParty("punjab", "custodian");
+}
+
 int64_t field(const std::string& text, const std::string& key) {
   const auto at = text.find(key + "=");
   if (at == std::string::npos) return -1;
@@ -91,13 +104,11 @@ struct Connector {
 
 TEST(ConnectorIntegration, SyncsChangesTombstonesAndQuarantineToTheHub) {
   HubProcess hub({"punjab"});
-  hub.start();
-  hub.registerParty("punjab", "custodian");
+  startWithPunjab(hub);
   nser::testing::TempDir work("nser-connector-test");
   Connector connector(hub, work.path());
 
-  std::string csv = kHeader;
-  for (int n = 0; n < 40; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  std::string csv = sourceCsv(40);
   csv += row(40, "");                                // no name: cannot be encoded
   csv += row(3, "Ayesha Noor");                      // duplicate key p3
   csv += "p99,\"unterminated,quote,x\n";             // malformed CSV
@@ -154,12 +165,10 @@ TEST(ConnectorIntegration, SyncsChangesTombstonesAndQuarantineToTheHub) {
 
 TEST(ConnectorIntegration, ResumesAPendingBatchAfterTheHubWasUnreachable) {
   HubProcess hub({"punjab"});
-  hub.start();
-  hub.registerParty("punjab", "custodian");
+  startWithPunjab(hub);
   nser::testing::TempDir work("nser-connector-test");
   Connector connector(hub, work.path());
-  std::string csv = kHeader;
-  for (int n = 0; n < 20; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  std::string csv = sourceCsv(20);
   writeFile(work / "source.csv", csv);
 
   hub.stop();
@@ -201,12 +210,10 @@ std::string programmeSearch(const std::string& criteria) {
 
 TEST(ConnectorIntegration, ProgrammeGatewayEncodesPlaintextQueriesLocally) {
   HubProcess hub({"punjab"});
-  hub.start();
-  hub.registerParty("punjab", "custodian");
+  startWithPunjab(hub);
   nser::testing::TempDir work("nser-connector-test");
   Connector connector(hub, work.path());
-  std::string csv = kHeader;
-  for (int n = 0; n < 20; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  std::string csv = sourceCsv(20);
   writeFile(work / "source.csv", csv);
   const int port = nser::testing::freeLoopbackPort();
   connector.enableGateway(port);
@@ -270,8 +277,7 @@ TEST(ConnectorIntegration, PostgresSourceSyncsIncrementallyAndReconcilesDeletion
   for (int n = 0; n < 30; ++n) insert(n, kNames[static_cast<std::size_t>(n) % kNames.size()], 1);
 
   HubProcess hub({"punjab"});
-  hub.start();
-  hub.registerParty("punjab", "custodian");
+  startWithPunjab(hub);
   nser::testing::TempDir work("nser-connector-test");
   Connector connector(hub, work.path());
   std::string config = readFile(work / "connector.json");
@@ -309,13 +315,11 @@ TEST(ConnectorIntegration, PostgresSourceSyncsIncrementallyAndReconcilesDeletion
 
 TEST(ConnectorIntegration, Kill9DuringALargeSyncLosesAndDuplicatesNothing) {
   HubProcess hub({"punjab"});
-  hub.start();
-  hub.registerParty("punjab", "custodian");
+  startWithPunjab(hub);
   nser::testing::TempDir work("nser-connector-test");
   Connector connector(hub, work.path());
   constexpr int kRows = 3000;
-  std::string csv = kHeader;
-  for (int n = 0; n < kRows; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  std::string csv = sourceCsv(kRows);
   writeFile(work / "source.csv", csv);
 
   {
@@ -341,12 +345,10 @@ TEST(ConnectorIntegration, Kill9DuringALargeSyncLosesAndDuplicatesNothing) {
 
 TEST(ConnectorIntegration, ABatchTheHubRefusesForGoodIsDiscardedAndItsSequenceReused) {
   HubProcess hub({"punjab"});
-  hub.start();
-  hub.registerParty("punjab", "custodian");
+  startWithPunjab(hub);
   nser::testing::TempDir work("nser-connector-test");
   Connector connector(hub, work.path());
-  std::string csv = kHeader;
-  for (int n = 0; n < 10; ++n) csv += row(n, kNames[static_cast<std::size_t>(n) % kNames.size()]);
+  std::string csv = sourceCsv(10);
   writeFile(work / "source.csv", csv);
   // Encoded under key epoch 2, which the hub does not accept (422).
   std::string config = readFile(work / "connector.json");
