@@ -1,0 +1,173 @@
+#include "protocol/fetch_order.h"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "pki/party_id.h"
+#include "pki/signing_bytes.h"
+#include "protocol/ingest_batch.h"
+#include "schemas/json_document.h"
+
+namespace nser::protocol {
+
+namespace {
+
+constexpr std::size_t kMaxOrderIdBytes = 128;
+constexpr std::size_t kMaxReferenceBytes = 128;
+constexpr std::size_t kMaxAttributes = 256;
+constexpr std::int64_t kLatestInstant = 253402300799;  // 9999-12-31T23:59:59Z
+
+// The policy identifier rule (policy/policy_identifier.h): purpose codes,
+// attribute names, agreement and consent ids.
+bool policyIdentifier(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  });
+}
+
+std::string attributesProblem(const std::vector<std::string>& attributes) {
+  if (attributes.empty()) return "attributes: must name at least one attribute";
+  if (attributes.size() > kMaxAttributes) return "attributes: more than " + std::to_string(kMaxAttributes);
+  std::set<std::string_view> seen;
+  for (std::size_t i = 0; i < attributes.size(); ++i) {
+    const std::string where = "attributes[" + std::to_string(i) + "]";
+    if (!policyIdentifier(attributes[i])) return where + ": must be 1-64 characters of [a-z0-9._-]";
+    if (!seen.insert(attributes[i]).second) return where + ": duplicate attribute";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string_view orderCheckName(OrderCheck check) {
+  switch (check) {
+    case OrderCheck::Valid: return "Valid";
+    case OrderCheck::BadSignature: return "BadSignature";
+    case OrderCheck::Expired: return "Expired";
+    case OrderCheck::NotYetValid: return "NotYetValid";
+    case OrderCheck::WrongCustodian: return "WrongCustodian";
+    case OrderCheck::Malformed: return "Malformed";
+  }
+  return "Malformed";
+}
+
+std::string fetchOrderSigningBytes(const FetchOrder& order) {
+  pki::SigningBytes bytes(kFetchOrderSchema);
+  bytes.field("order_id", order.orderId)
+      .field("requester", order.requester)
+      .field("requester_key", order.requesterKey)
+      .field("custodian", order.custodian)
+      .field("reference", order.reference)
+      .field("entity_id", order.entityId)
+      .field("purpose", order.purpose)
+      .list("attributes", order.attributes)
+      .field("agreement_id", order.agreementId)
+      .field("consent_id", order.consentId)
+      .field("issued_at", order.issuedAt)
+      .field("expires_at", order.expiresAt);
+  return bytes.bytes();
+}
+
+void signFetchOrder(FetchOrder& order, const pki::SigningKey& hubKey) {
+  order.signature = hubKey.sign(fetchOrderSigningBytes(order));
+}
+
+std::string fetchOrderProblem(const FetchOrder& order) {
+  if (!validRecordReference(order.orderId, kMaxOrderIdBytes)) return "order_id: must be 1-128 of [A-Za-z0-9._:-]";
+  if (!pki::isValidPartyId(order.requester)) return "requester: not a party id";
+  if (!pki::decodePublicKey(order.requesterKey)) return "requester_key: must be the base64 of a 32-byte X25519 key";
+  if (!pki::isValidPartyId(order.custodian)) return "custodian: not a party id";
+  if (!validRecordReference(order.reference, kMaxReferenceBytes)) return "reference: must be 1-128 of [A-Za-z0-9._:-]";
+  if (order.entityId.size() > 256 ||
+      !std::all_of(order.entityId.begin(), order.entityId.end(), [](char c) { return c > ' ' && c <= '~'; })) {
+    return "entity_id: must be at most 256 printable ASCII characters without spaces";
+  }
+  if (!policyIdentifier(order.purpose)) return "purpose: must be 1-64 characters of [a-z0-9._-]";
+  if (std::string problem = attributesProblem(order.attributes); !problem.empty()) return problem;
+  if (!policyIdentifier(order.agreementId)) return "agreement_id: must be 1-64 characters of [a-z0-9._-]";
+  if (!order.consentId.empty() && !policyIdentifier(order.consentId)) {
+    return "consent_id: must be empty or 1-64 characters of [a-z0-9._-]";
+  }
+  if (order.issuedAt < 0 || order.issuedAt > kLatestInstant) return "issued_at: out of range";
+  if (order.expiresAt <= order.issuedAt || order.expiresAt > kLatestInstant) {
+    return "expires_at: must be later than issued_at";
+  }
+  if (order.signature.size() != pki::kSignatureBytes) return "signature: must be 64 bytes";
+  return "";
+}
+
+OrderCheck checkFetchOrder(const FetchOrder& order, const pki::PublicKey& hubKey, const std::string& custodian,
+                           std::int64_t now) {
+  if (!fetchOrderProblem(order).empty()) return OrderCheck::Malformed;
+  if (!pki::verifySignature(fetchOrderSigningBytes(order), order.signature, hubKey)) return OrderCheck::BadSignature;
+  if (order.custodian != custodian) return OrderCheck::WrongCustodian;
+  if (now + kFetchOrderClockSkewSeconds < order.issuedAt) return OrderCheck::NotYetValid;
+  if (now >= order.expiresAt) return OrderCheck::Expired;
+  return OrderCheck::Valid;
+}
+
+std::string fetchOrderToJson(const FetchOrder& order) {
+  Poco::JSON::Object root;
+  root.set("schema", std::string(kFetchOrderSchema));
+  root.set("order_id", order.orderId);
+  root.set("requester", order.requester);
+  root.set("requester_key", order.requesterKey);
+  root.set("custodian", order.custodian);
+  root.set("reference", order.reference);
+  if (!order.entityId.empty()) root.set("entity_id", order.entityId);
+  root.set("purpose", order.purpose);
+  Poco::JSON::Array::Ptr attributes = new Poco::JSON::Array;
+  for (const auto& attribute : order.attributes) attributes->add(attribute);
+  root.set("attributes", attributes);
+  root.set("agreement_id", order.agreementId);
+  if (!order.consentId.empty()) root.set("consent_id", order.consentId);
+  root.set("issued_at", order.issuedAt);
+  root.set("expires_at", order.expiresAt);
+  root.set("signature", pki::toBase64(order.signature));
+  std::ostringstream out;
+  root.stringify(out);
+  return out.str();
+}
+
+FetchOrder parseFetchOrder(const std::string& json) {
+  FetchOrder order;
+  try {
+    const schemas::JsonNode root = schemas::JsonNode::parseText(json, "fetch order");
+    root.rejectUnknownKeys({"schema", "order_id", "requester", "requester_key", "custodian", "reference", "entity_id",
+                            "purpose", "attributes", "agreement_id", "consent_id", "issued_at", "expires_at",
+                            "signature"});
+    const schemas::JsonNode schema = root.field("schema");
+    if (schema.asString() != kFetchOrderSchema) schema.fail("must be \"" + std::string(kFetchOrderSchema) + "\"");
+    order.orderId = root.field("order_id").asString();
+    order.requester = root.field("requester").asString();
+    order.requesterKey = root.field("requester_key").asString();
+    order.custodian = root.field("custodian").asString();
+    order.reference = root.field("reference").asString();
+    order.entityId = root.stringOr("entity_id", "");
+    order.purpose = root.field("purpose").asString();
+    const schemas::JsonNode attributes = root.field("attributes");
+    if (attributes.asArray().size() > kMaxAttributes) attributes.fail("more than " + std::to_string(kMaxAttributes));
+    for (const schemas::JsonNode& attribute : attributes.asArray()) order.attributes.push_back(attribute.asString());
+    order.agreementId = root.field("agreement_id").asString();
+    order.consentId = root.stringOr("consent_id", "");
+    order.issuedAt = root.field("issued_at").asInt(0, kLatestInstant);
+    order.expiresAt = root.field("expires_at").asInt(0, kLatestInstant);
+    const schemas::JsonNode signature = root.field("signature");
+    const std::optional<std::string> raw = pki::fromBase64(signature.asString());
+    if (!raw || raw->size() != pki::kSignatureBytes) signature.fail("must be the base64 of a 64-byte signature");
+    order.signature = *raw;
+  } catch (const schemas::DocumentError& error) {
+    throw ProtocolError(error.what());
+  }
+  if (const std::string problem = fetchOrderProblem(order); !problem.empty()) {
+    throw ProtocolError("fetch order: " + problem);
+  }
+  return order;
+}
+
+}  // namespace nser::protocol
