@@ -1,0 +1,137 @@
+// AuditLog: the append-only Merkle log of audit entries, in its own RocksDB
+// database (key layout in docs/audit-format.md, "Storage").
+//
+// Durability: append() returns only after the entry, the tree nodes it
+// completes, its indexes and the new tree size are on stable storage (one
+// synced WriteBatch). Concurrent appenders are grouped: one committer thread
+// takes every entry waiting, writes them in a single synced batch and then
+// wakes their callers (group commit), so many appends share one fsync.
+//
+// Reads: every perfect subtree hash is stored when it is completed, so a root
+// (of any size up to the current one), an inclusion proof or a consistency
+// proof costs O(log n) point reads (one MultiGet). The hashes of subtrees of
+// 16 leaves and more (n/8 hashes: 4 bytes per entry, 40 MB at 10 million
+// entries, read at open) are also kept in memory, so a proof reads only its
+// lowest four levels from storage. Secondary indexes serve
+// search by programme, custodian, entity, purpose and decision within a time
+// range; a hash index finds an entry by its leaf hash.
+//
+// Thread-safe: any number of appenders and readers. Errors: AuditLogError for
+// storage failures and arguments outside the tree.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit/audit_entry.h"
+#include "audit/compact_range.h"
+#include "audit/merkle_hash.h"
+#include "audit/merkle_proof.h"
+
+namespace nser::audit {
+
+class AuditLogError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct StoredEntry {
+  std::uint64_t index = 0;
+  std::string bytes;  // canonical encoding (audit_entry.h)
+  Hash leafHash{};    // the leaf hash the log recorded when it appended the entry
+};
+
+struct AuditQuery {
+  std::string programme, custodian, entity, purpose, decision;  // "" = any
+  std::int64_t fromMillis = INT64_MIN;                           // inclusive
+  std::int64_t toMillis = INT64_MAX;                             // inclusive
+  std::size_t limit = 100;
+};
+
+class AuditLog {
+ public:
+  // Opens (creating if needed) the log's database in `directory`.
+  explicit AuditLog(const std::filesystem::path& directory);
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Appends an entry; returns its index once it is durable. Throws
+  // AuditEntryError for an entry that cannot be encoded, AuditLogError when
+  // the write failed (then the entry is not in the log).
+  std::uint64_t append(const AuditEntry& entry);
+  // Appends entries at consecutive indexes in one group; returns the first
+  // index once all are durable (for batch summaries and bulk loads).
+  std::uint64_t appendAll(const std::vector<AuditEntry>& entries);
+
+  std::uint64_t size() const;
+  // Root of the tree of the first `size` entries (size <= size()).
+  Hash root(std::uint64_t size) const;
+  Hash root() const { return root(size()); }
+  std::vector<Hash> inclusionProof(std::uint64_t index, std::uint64_t size) const;
+  std::vector<Hash> consistencyProof(std::uint64_t size1, std::uint64_t size2) const;
+  std::optional<std::uint64_t> findByLeafHash(const Hash& leaf) const;
+
+  // Entries [begin, end) as stored (end clipped to size()). An entry whose
+  // key is missing from storage is skipped, so a caller sees the gap.
+  std::vector<StoredEntry> entries(std::uint64_t begin, std::uint64_t end) const;
+  // Matching entries in (time, index) order when a field is given, else in
+  // index order; at most query.limit.
+  std::vector<StoredEntry> search(const AuditQuery& query) const;
+
+  // A small named value kept with the log (the latest signed checkpoint).
+  void putMeta(const std::string& name, const std::string& value);
+  std::optional<std::string> getMeta(const std::string& name) const;
+
+  // Stops the committer (appends after this fail). Idempotent; the destructor calls it.
+  void close();
+
+  // Storage keys (docs/audit-format.md); exposed for tests that tamper with a closed log.
+  static std::string entryKey(std::uint64_t index);
+  static std::string nodeKey(const NodeId& node);
+  static constexpr unsigned kFirstCachedLevel = 4;
+
+ private:
+  // One append waiting for the committer; owned by the appending caller.
+  struct Pending {
+    std::string bytes;
+    const AuditEntry* entry = nullptr;
+    std::uint64_t index = 0;
+    std::string error;  // set when the write failed
+    bool done = false;  // guarded by doneMutex_
+  };
+  void enqueueAndWait(std::vector<Pending>& pending);
+  void commitLoop();
+  void commitGroup(std::vector<Pending*>& group);
+  std::vector<Hash> readNodes(const std::vector<NodeId>& nodes) const;
+  Hash rangeHash(std::uint64_t begin, std::uint64_t end) const;
+  std::vector<Hash> proofFromRanges(const std::vector<LeafRange>& ranges) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  mutable std::shared_mutex stateMutex_;
+  CompactRange tree_;  // committed state
+  std::vector<std::vector<Hash>> upperLevels_;  // [level - kFirstCachedLevel][index], committed nodes
+
+  std::mutex queueMutex_;
+  std::condition_variable queueReady_;
+  std::vector<Pending*> queue_;
+  bool stopping_ = false;
+  // One broadcast per group wakes its callers (cheaper than a promise each).
+  std::mutex doneMutex_;
+  std::condition_variable groupDone_;
+  std::thread committer_;
+};
+
+}  // namespace nser::audit
