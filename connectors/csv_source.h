@@ -21,6 +21,7 @@ class CsvSource : public SourceReader {
   const std::vector<std::string>& columns() const override { return columns_; }
   std::optional<SourceRow> next() override;
   std::string describe() const override { return "csv " + path_; }
+  std::optional<double> fractionRead() override;
 
  private:
   std::string path_;
@@ -28,6 +29,7 @@ class CsvSource : public SourceReader {
   std::unique_ptr<linkage::CsvReader> reader_;
   std::vector<std::string> columns_;
   std::vector<std::string> fields_;
+  double size_ = 0.0;  // bytes of the file when opened
 };
 
 }  // namespace nser::connectors

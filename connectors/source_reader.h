@@ -41,6 +41,9 @@ class SourceReader {
   // The watermark of the last row returned, for sources read incrementally
   // (PostgreSQL with a watermark column); empty otherwise.
   virtual std::optional<std::string> watermark() const { return std::nullopt; }
+  // The share of the source read so far (0..1), when the source knows its
+  // size (a CSV file); for progress and ETA only. Empty when unknown.
+  virtual std::optional<double> fractionRead() { return std::nullopt; }
   // A short description for logs: "csv /data/punjab.csv", "postgresql table public.beneficiaries".
   virtual std::string describe() const = 0;
 };

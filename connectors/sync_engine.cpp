@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "connectors/connector_metrics.h"
 #include "connectors/source_mapping.h"
 #include "linkage/linkage_schema.h"
 #include "linkage/linkage_secret.h"
@@ -90,6 +91,11 @@ struct SyncEngine::Impl {
         if (response.status == 200) {
           state.acknowledge(batch);
           ++report.batches;
+          const auto tombstones = static_cast<std::uint64_t>(std::count_if(
+              batch.entries.begin(), batch.entries.end(), [](const PendingEntry& e) { return e.deletion; }));
+          report.pushed += batch.entries.size();
+          connectorMetrics().batchAcknowledged(batch.entries.size() - tombstones, tombstones);
+          connectorMetrics().persist(state);
           return;
         }
         std::string detail = response.body;
@@ -99,6 +105,7 @@ struct SyncEngine::Impl {
           if (error) detail = error->getValue<std::string>("code") + ": " + error->getValue<std::string>("message");
         } catch (const std::exception&) {
         }
+        if (response.status != 429 && response.status < 500) connectorMetrics().hubRefused();
         if (response.status == 400 || response.status == 413 || response.status == 422) {
           // The hub will never accept these bytes: forget the batch and give
           // its sequence back, so a corrected sync continues without a gap.
@@ -123,6 +130,7 @@ struct SyncEngine::Impl {
                         std::to_string(attempt) + " attempts (" + problem + "); it stays pending for the next sync");
       }
       ++report.retries;
+      connectorMetrics().batchRetried();
       const auto wait = std::chrono::milliseconds(
           std::uniform_int_distribution<long long>(backoff.count() / 2, backoff.count())(jitter));
       service::logEvent(log(), Poco::Message::PRIO_WARNING, "batch not acknowledged; retrying",
@@ -138,6 +146,31 @@ SyncEngine::SyncEngine(ConnectorConfig config, SyncState& state, SourceFactory o
     : config_(std::move(config)), state_(state), openSource_(std::move(openSource)), progress_(std::move(progress)) {}
 
 SyncReport SyncEngine::run(bool incremental) {
+  auto& metrics = connectorMetrics();
+  metrics.restore(state_);
+  metrics.syncStarted();
+  metrics.persist(state_);
+  try {
+    SyncReport report = runSync(incremental);
+    metrics.syncFinished();
+    metrics.setQuarantineSize(state_.quarantined().size());
+    metrics.persist(state_);
+    return report;
+  } catch (const std::exception& e) {
+    // The reason is the sync's error message: hub status and code, source
+    // location, never row values.
+    metrics.syncFinished(e.what());
+    try {
+      metrics.persist(state_);
+    } catch (const std::exception&) {
+      // The state itself failed; the original error is what matters.
+    }
+    throw;
+  }
+}
+
+SyncReport SyncEngine::runSync(bool incremental) {
+  auto& metrics = connectorMetrics();
   const auto started = std::chrono::steady_clock::now();
   SyncReport report;
   Impl impl(config_, state_, report);
@@ -201,18 +234,31 @@ SyncReport SyncEngine::run(bool incremental) {
     pending.entries = std::move(entries);
     state_.savePending(pending);
     impl.deliver(pending);
-    if (batchWatermark) state_.setMeta("watermark", *batchWatermark);
+    if (batchWatermark) {
+      state_.setMeta("watermark", *batchWatermark);
+      metrics.setWatermark(*batchWatermark);
+    }
     batch.operations.clear();
     entries.clear();
-    if (progress_) progress_(report);
+    if (progress_) {
+      report.sourceFraction = source->fractionRead().value_or(-1.0);
+      progress_(report);
+    }
   };
   auto quarantine = [&](const std::string& key, const std::string& location, const std::string& reason) {
     state_.quarantine({key, location, reason, timestamp()});
     ++report.quarantined;
+    metrics.rowQuarantined();
   };
 
+  constexpr std::uint64_t kProgressRows = 8192;  // rows between progress calls when nothing is sent
   while (auto row = source->next()) {
     ++report.rows;
+    metrics.rowSeen();
+    if (progress_ && report.rows % kProgressRows == 0) {
+      report.sourceFraction = source->fractionRead().value_or(-1.0);
+      progress_(report);
+    }
     if (auto w = source->watermark()) batchWatermark = w;
     if (!row->malformed.empty()) {
       quarantine(row->location, row->location, "malformed row: " + row->malformed);
@@ -239,6 +285,7 @@ SyncReport SyncEngine::run(bool incremental) {
       quarantine(key, row->location, outcome.reason);
       continue;
     }
+    metrics.rowEncoded();
     if (quarantinedBefore.count(key)) {
       if (incremental) state_.release(key);
       ++report.released;
@@ -267,7 +314,11 @@ SyncReport SyncEngine::run(bool incremental) {
     if (batch.operations.size() >= config_.sync.batchSize) flush();
   }
   flush();
-  if (batchWatermark) state_.setMeta("watermark", *batchWatermark);  // rows after the last batch were unchanged
+  if (batchWatermark) {  // rows after the last batch were unchanged
+    state_.setMeta("watermark", *batchWatermark);
+    metrics.setWatermark(*batchWatermark);
+  }
+  report.sourceFraction = 1.0;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   state_.setMeta("last_sync", std::to_string(report.rows) + " rows, " + std::to_string(report.upserts) + " upserts, " +
                                   std::to_string(report.deletions) + " deletions, " +

@@ -16,6 +16,9 @@
 // (deletions are found by the next full sync, the reconcile) and releases
 // quarantined rows one by one instead of clearing the quarantine. The
 // watermark is stored when the batch holding its row is acknowledged.
+// Counters go to connectorMetrics() (connectors/connector_metrics.h) and are
+// persisted with the state. `Progress` is called after every batch and every
+// few thousand rows (the caller throttles what it shows).
 // Batches are persisted before they are sent and applied to the local state
 // only after the hub acknowledged them. Transport errors, 429 and 5xx are
 // retried with exponential back-off and full jitter; other refusals stop the
@@ -49,8 +52,12 @@ struct SyncReport {
   std::uint64_t batches = 0;
   std::uint64_t resumedBatches = 0;
   std::uint64_t retries = 0;
+  std::uint64_t pushed = 0;  // operations (upserts and tombstones) the hub acknowledged
   bool incremental = false;
   double seconds = 0.0;
+  // Share of the source read so far (0..1) when the source knows its size
+  // (CSV: bytes of the file); negative when unknown. For progress and ETA.
+  double sourceFraction = -1.0;
 };
 
 class SyncEngine {
@@ -68,6 +75,7 @@ class SyncEngine {
 
  private:
   struct Impl;
+  SyncReport runSync(bool incremental);
   ConnectorConfig config_;
   SyncState& state_;
   SourceFactory openSource_;
