@@ -5,6 +5,7 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/URI.h>
 
+#include <fstream>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -87,11 +88,13 @@ int runParty(const std::vector<std::string>& args, CommandIo io) {
     });
   }
   if (action == "add") {
-    const auto parsed = Arguments::parse(rest, withConnection({{"role"}, {"name"}, {"fingerprint"}, {"certificate"}}));
+    const auto parsed =
+        Arguments::parse(rest, withConnection({{"role"}, {"name"}, {"fingerprint"}, {"certificate"}, {"via"}}));
     Object body;
     body.set("id", onePositional(parsed, "party id"));
     body.set("role", parsed.required("role"));
     if (parsed.has("name")) body.set("name", parsed.required("name"));
+    if (parsed.has("via")) body.set("via", parsed.required("via"));
     if (const auto fingerprint = fingerprintFrom(parsed); !fingerprint.empty()) {
       body.set("certificate_fingerprint", fingerprint);
     }
@@ -161,6 +164,87 @@ int runEvents(const std::vector<std::string>& args, CommandIo io) {
               });
 }
 
+std::string readDocument(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void printAgreement(const Object::Ptr& agreement, std::ostream& out) {
+  out << agreement->getValue<std::string>("id") << "  version=" << agreement->getValue<int>("version")
+      << "  programme=" << agreement->getValue<std::string>("programme")
+      << "  basis=" << agreement->getValue<std::string>("legal_basis")
+      << "  status=" << agreement->getValue<std::string>("status") << "\n";
+}
+
+int runAgreement(const std::vector<std::string>& args, CommandIo io) {
+  if (args.empty()) throw UsageError("agreement needs an action: add, amend, end, list, show, history");
+  const std::string action = args.front();
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  const auto parsed = Arguments::parse(rest, withConnection({}));
+  auto printer = [&](const Object::Ptr& agreement) { printAgreement(agreement, io.out); };
+  auto listPrinter = [&](const std::string& key) {
+    return [&io, key](const Object::Ptr& body) {
+      const auto list = body->getArray(key);
+      for (std::size_t i = 0; i < list->size(); ++i) printAgreement(list->getObject(static_cast<unsigned>(i)), io.out);
+    };
+  };
+  if (action == "list") return call(parsed, io, "GET", "/admin/agreements", "", listPrinter("agreements"));
+  if (action == "add") {
+    return call(parsed, io, "POST", "/admin/agreements", readDocument(onePositional(parsed, "agreement file")), printer);
+  }
+  if (action == "amend") {
+    const std::string document = readDocument(onePositional(parsed, "agreement file"));
+    Poco::JSON::Parser parser;
+    std::string id;
+    try {
+      id = parser.parse(document).extract<Object::Ptr>()->getValue<std::string>("id");
+    } catch (const Poco::Exception&) {
+      throw std::runtime_error("the agreement file has no \"id\"");
+    }
+    std::string encoded;
+    Poco::URI::encode(id, "/?#", encoded);
+    return call(parsed, io, "PUT", "/admin/agreements/" + encoded, document, printer);
+  }
+  std::string encoded;
+  Poco::URI::encode(onePositional(parsed, "agreement id"), "/?#", encoded);
+  if (action == "show") return call(parsed, io, "GET", "/admin/agreements/" + encoded, "", printer);
+  if (action == "history") {
+    return call(parsed, io, "GET", "/admin/agreements/" + encoded + "/history", "", listPrinter("versions"));
+  }
+  if (action == "end") return call(parsed, io, "POST", "/admin/agreements/" + encoded + "/end", "", printer);
+  throw UsageError("unknown agreement action '" + action + "'");
+}
+
+int runConsent(const std::vector<std::string>& args, CommandIo io) {
+  if (args.empty() || args.front() != "import") throw UsageError("consent needs an action: import FILE");
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  const auto parsed = Arguments::parse(rest, withConnection({}));
+  auto client = connectToHub(parsed);
+  const auto response = client->request("POST", "/admin/consents/import", "application/x-ndjson",
+                                        readDocument(onePositional(parsed, "file of signed consent artefacts")));
+  if (response.status != 200 && response.status != 207) {
+    io.err << "nser admin: " << describeHubError(response) << "\n";
+    return kExitFailure;
+  }
+  if (parsed.has("json")) {
+    io.out << response.body << "\n";
+  } else {
+    Poco::JSON::Parser parser;
+    const auto body = parser.parse(response.body).extract<Object::Ptr>();
+    const auto rejected = body->getArray("rejected");
+    io.out << "lines=" << body->getValue<int>("lines") << " imported=" << body->getValue<int>("imported")
+           << " rejected=" << rejected->size() << "\n";
+    for (std::size_t i = 0; i < rejected->size(); ++i) {
+      const auto item = rejected->getObject(static_cast<unsigned>(i));
+      io.err << "line " << item->getValue<int>("line") << ": " << item->getValue<std::string>("error") << "\n";
+    }
+  }
+  return response.status == 200 ? kExitOk : kExitFailure;
+}
+
 int runModel(const std::vector<std::string>& args, CommandIo io) {
   if (args.empty()) throw UsageError("model needs an action: show, retrain, switch");
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -180,15 +264,18 @@ int runModel(const std::vector<std::string>& args, CommandIo io) {
 Command adminCommand() {
   Command command;
   command.name = "admin";
-  command.summary = "Administer a running hub: parties, certificates, status, resolution events";
+  command.summary = "Administer a running hub: parties, agreements, consent, status, events, models";
   command.help =
       "Usage: nser admin party add ID --role ROLE [--name N] [--fingerprint FP | --certificate PEM]\n"
+      "                            [--via CUSTODIAN]   (a programme: the custodian it queries through)\n"
       "       nser admin party list | show ID | disable ID | enable ID\n"
       "       nser admin party bind ID (--fingerprint FP | --certificate PEM)\n"
       "       nser admin party unbind ID (--fingerprint FP | --certificate PEM)\n"
       "       nser admin status\n"
       "       nser admin events [--after N] [--limit M]\n"
-      "       nser admin model show | retrain | switch\n\n"
+      "       nser admin model show | retrain | switch\n"
+      "       nser admin agreement add FILE | amend FILE | end ID | list | show ID | history ID\n"
+      "       nser admin consent import FILE   (one custodian-signed consent artefact per line)\n\n"
       "Every form also takes the connection options (or their environment variables):\n"
       "  --hub https://HOST:PORT   the hub ($NSER_HUB_URL)\n"
       "  --cert FILE --key FILE    an admin party's certificate and key ($NSER_CERT, $NSER_KEY)\n"
@@ -199,13 +286,17 @@ Command adminCommand() {
       "Roles: custodian (a data custodian's connector), programme, admin, auditor.\n"
       "A fingerprint is the SHA-256 of the certificate's DER form (`nser pki fingerprint`).\n";
   command.run = [](const std::vector<std::string>& args, CommandIo io) {
-    if (args.empty()) throw UsageError("nser admin needs a subject: party, status, events, model");
+    if (args.empty()) {
+      throw UsageError("nser admin needs a subject: party, status, events, model, agreement, consent");
+    }
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     try {
       if (args.front() == "party") return runParty(rest, io);
       if (args.front() == "status") return runStatus(rest, io);
       if (args.front() == "events") return runEvents(rest, io);
       if (args.front() == "model") return runModel(rest, io);
+      if (args.front() == "agreement") return runAgreement(rest, io);
+      if (args.front() == "consent") return runConsent(rest, io);
     } catch (const UsageError&) {
       throw;
     } catch (const std::exception& e) {

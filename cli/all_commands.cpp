@@ -13,6 +13,8 @@ CommandRegistry allCommands() {
   registry.add(pkiCommand());
   registry.add(hubCommand());
   registry.add(adminCommand());
+  registry.add(auditCommand());
+  registry.add(witnessCommand());
   registry.add(connectorCommand());
   return registry;
 }

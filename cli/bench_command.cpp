@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/arguments.h"
+#include "cli/bench_gateway.h"
 #include "cli/bench_hub.h"
 #include "cli/bench_encode.h"
 #include "cli/commands.h"
@@ -159,7 +160,8 @@ int runDiceData(const std::vector<std::string>& args, CommandIo io) {
 }
 
 const BenchSubject kSubjects[] = {{"dice", runDice}, {"dice-data", runDiceData}, {"encode", runBenchEncode},
-                                  {"hub-ingest", runBenchHubIngest}, {"hub-search", runBenchHubSearch}};
+                                  {"hub-ingest", runBenchHubIngest}, {"hub-search", runBenchHubSearch},
+                                  {"gateway", runBenchGateway}};
 
 }  // namespace
 
@@ -174,7 +176,8 @@ Command benchCommand() {
       "  dice-data  Write a file of random 1024-bit filters for `bench dice`\n"
       "  encode     Encode a CSV in memory with a linkage schema's full pipeline\n"
       "  hub-ingest Push an encoding file to a running hub as one custodian's batches\n"
-      "  hub-search Send DCI searches to a running hub from N connections\n\n"
+      "  hub-search Send DCI searches to a running hub from N connections\n"
+      "  gateway    Brokered searches through a running programme gateway, open loop\n\n"
       "nser bench hub-ingest --custodian ID --encodings FILE.enc [--batch 1000]\n"
       "                      [--first-sequence 1] [--limit N] [--key-prefix P] CONNECTION\n"
       "  One batch in flight; prints records=, batches=, seconds=, records_per_second=,\n"
@@ -185,6 +188,11 @@ Command benchCommand() {
       "  latency_p50_ms=, latency_p90_ms=, latency_p99_ms=, latency_max_ms=.\n"
       "  CONNECTION: --hub https://HOST:PORT --cert FILE --key FILE --ca FILE (a party\n"
       "  with the custodian role; or $NSER_HUB_URL, $NSER_CERT, $NSER_KEY, $NSER_CA).\n\n"
+      "nser bench gateway --url http://127.0.0.1:PORT --csv SOURCE.csv --programme P --purpose X\n"
+      "                   --attributes a,b [--cnic-column cnic] [--rate 1000] [--seconds 20]\n"
+      "                   [--connections 32] [--warmup 2] [--queries 20000]\n"
+      "  Prints requests=, errors=, status_<code>=, with_values=, requests_per_second=,\n"
+      "  latency_p50_ms= .. latency_max_ms= (from each request's scheduled send time).\n"
       "nser bench dice --a FILE --b FILE --threshold T [--threads N]\n"
       "                [--path auto|portable|avx2|avx512] [--top-k K] [--no-length-filter]\n"
       "                [--repeat R]\n"

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/arguments.h"
+#include "cli/latency_percentile.h"
 #include "cli/hub_connection.h"
 #include "linkage/encoding_file.h"
 #include "protocol/ingest_batch.h"
@@ -22,13 +23,6 @@ namespace nser::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
-  return values[std::min(rank, values.size() - 1)];
-}
 
 std::vector<OptionSpec> withConnection(std::vector<OptionSpec> specs) {
   for (auto& spec : hubConnectionOptions()) specs.push_back(spec);

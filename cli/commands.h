@@ -15,6 +15,8 @@ Command synthCommand();
 Command pkiCommand();
 Command hubCommand();
 Command adminCommand();
+Command auditCommand();
+Command witnessCommand();
 Command connectorCommand();
 
 // Every subcommand, ready to dispatch.

@@ -7,11 +7,16 @@
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
+#include "connectors/attribute_server.h"
 #include "connectors/connector_config.h"
+#include "connectors/connector_keys.h"
+#include "connectors/connector_metrics.h"
+#include "connectors/hub_profile.h"
 #include "connectors/programme_gateway.h"
 #include "connectors/source_factory.h"
 #include "connectors/source_mapping.h"
 #include "connectors/sync_engine.h"
+#include "connectors/sync_progress.h"
 #include "connectors/sync_state.h"
 #include "service/logging.h"
 #include "service/termination_signal.h"
@@ -26,26 +31,51 @@ void printReport(const connectors::SyncReport& r, std::ostream& out) {
       << " seconds=" << r.seconds << "\n";
 }
 
+std::string utc(std::int64_t seconds) {
+  if (seconds == 0) return "never";
+  const auto time = static_cast<std::time_t>(seconds);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&time));
+  return text;
+}
+
+// The persisted counters (connectors/connector_metrics.h), for `status`.
+void printTotals(const connectors::ConnectorMetrics& metrics, std::ostream& out) {
+  const auto t = metrics.snapshot();
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto lag = metrics.lag(now);
+  out << "last sync started: " << utc(t.lastSyncStart) << "\n"
+      << "last sync ended:   " << utc(t.lastSyncEnd) << (t.lastOutcome.empty() ? "" : " (" + t.lastOutcome + ")")
+      << "\n"
+      << "last success:      " << utc(t.lastSuccess) << "\n"
+      << "lag:               " << (lag ? std::to_string(*lag) + " s since the last successful sync" : "no successful sync")
+      << "\n";
+  if (!t.watermark.empty()) {
+    const auto watermarkLag = connectors::ConnectorMetrics::watermarkLag(t.watermark, now);
+    out << "source watermark:  " << t.watermark
+        << (watermarkLag ? " (" + std::to_string(*watermarkLag) + " s ago)" : std::string()) << "\n";
+  }
+  out << "syncs:             " << t.syncsOk << " ok, " << t.syncsFailed << " failed\n"
+      << "totals:            " << t.recordsSeen << " rows seen, " << t.recordsEncoded << " encoded, "
+      << t.recordsPushed << " pushed, " << t.tombstonesPushed << " tombstones pushed, " << t.quarantined
+      << " quarantined\n"
+      << "batches:           " << t.batchesSent << " sent, " << t.batchRetries << " retries, " << t.hubRefusals
+      << " refused by the hub\n";
+}
+
 int syncOnce(const connectors::ConnectorConfig& config, connectors::SyncState& state, CommandIo io, bool interactive,
              bool incremental) {
   const auto mapping = connectors::loadSourceMapping(config.mappingPath);
+  connectors::SyncProgress progress(io.err, interactive);
   connectors::SyncEngine engine(
       config, state,
       [&](const std::optional<std::string>& after) {
         return connectors::openSource(config.sourceConfig, mapping.keyColumn, after);
       },
-      [&](const connectors::SyncReport& r) {
-        if (interactive) {
-          io.err << "\rconnector: " << r.rows << " rows read, " << r.upserts << " upserts, " << r.batches
-                 << " batches acknowledged" << std::flush;
-        } else {
-          service::logEvent(Poco::Logger::get("connector.sync"), Poco::Message::PRIO_INFORMATION, "progress",
-                            {{"rows", std::to_string(r.rows)}, {"upserts", std::to_string(r.upserts)},
-                             {"batches", std::to_string(r.batches)}});
-        }
-      });
+      [&](const connectors::SyncReport& r) { progress.update(r); });
   const auto report = engine.run(incremental);
-  if (interactive) io.err << "\n";
+  progress.finish(report);
   io.out << "sync: ";
   printReport(report, io.out);
   service::logEvent(Poco::Logger::get("connector.sync"), Poco::Message::PRIO_NOTICE, "sync finished",
@@ -87,6 +117,7 @@ Command connectorCommand() {
       const auto config = connectors::loadConnectorConfig(parsed.required("config"));
       service::configureLogging(config.logging);
       connectors::SyncState state(config.dataDirectory);
+      connectors::connectorMetrics().restore(state);
       if (action == "status") {
         const auto pending = state.pending();
         io.out << "custodian:         " << config.custodian << "\n"
@@ -95,6 +126,7 @@ Command connectorCommand() {
                << "pending batch:     " << (pending ? std::to_string(pending->sequence) : std::string("none")) << "\n"
                << "quarantined rows:  " << state.quarantined().size() << "\n"
                << "last sync:         " << state.meta("last_sync").value_or("never") << "\n";
+        printTotals(connectors::connectorMetrics(), io.out);
         return kExitOk;
       }
       if (action == "quarantine") {
@@ -109,14 +141,51 @@ Command connectorCommand() {
         throw UsageError("--incremental needs a PostgreSQL source with a watermark_column");
       }
       if (action == "sync") return syncOnce(config, state, io, interactive, parsed.has("incremental"));
+      // The attribute server needs the hub's fetch-order key before it serves.
+      std::unique_ptr<connectors::AttributeServer> attributeServer;
+      std::vector<std::string> catalogue;
+      if (config.attributeServer.enabled) {
+        const auto mapping = connectors::loadSourceMapping(config.mappingPath);
+        for (const auto& attribute : mapping.attributes) catalogue.push_back(attribute.name);
+        pki::PublicKey hubKey{};
+        for (int attempt = 1;; ++attempt) {
+          try {
+            hubKey = connectors::fetchHubOrderKey(config);
+            break;
+          } catch (const connectors::ProfileError& e) {
+            if (attempt >= 30) throw;
+            service::logEvent(Poco::Logger::get("connector"), Poco::Message::PRIO_WARNING,
+                              "waiting for the hub's keys", {{"error", e.what()}});
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+          }
+        }
+        attributeServer = std::make_unique<connectors::AttributeServer>(config, state, mapping, hubKey);
+        attributeServer->start();
+        io.err << "connector: attribute server listening on " << attributeServer->endpoint() << std::endl;
+      }
+      const auto keys = connectors::ConnectorKeys::loadOrCreate(config.dataDirectory);
+      bool profileRegistered = false;
+      auto registerWithHub = [&] {
+        if (profileRegistered) return;
+        try {
+          connectors::registerProfile(config, keys, attributeServer ? attributeServer->endpoint() : "", catalogue);
+          profileRegistered = true;
+        } catch (const connectors::ProfileError& e) {
+          service::logEvent(Poco::Logger::get("connector"), Poco::Message::PRIO_ERROR,
+                            "registering with the hub failed; retrying at the next sync", {{"error", e.what()}});
+        }
+      };
+      registerWithHub();
       std::unique_ptr<connectors::ProgrammeGateway> gateway;
       if (config.gateway.enabled) {
-        gateway = std::make_unique<connectors::ProgrammeGateway>(config);
+        gateway = std::make_unique<connectors::ProgrammeGateway>(config, &state);
         gateway->start();
         io.err << "connector: gateway listening on " << (config.gateway.loopbackOnly ? "http" : "https") << "://"
                << config.gateway.address << ":" << gateway->port() << std::endl;
       }
-      if (!gateway && config.sync.interval.count() == 0) return syncOnce(config, state, io, interactive, false);
+      if (!gateway && !attributeServer && config.sync.interval.count() == 0) {
+        return syncOnce(config, state, io, interactive, false);
+      }
       // run: sync every interval until told to stop; a failed sync is logged
       // and retried at the next interval (its pending batch is kept).
       std::atomic<bool> stopping{false};
@@ -125,6 +194,7 @@ Command connectorCommand() {
         stopping = true;
       });
       for (int round = 0; !stopping; ++round) {
+        registerWithHub();
         try {
           // With a watermark, every reconcile_every-th sync (the first included) is full.
           syncOnce(config, state, io, false, canIncrement && round % config.sync.reconcileEvery != 0);
@@ -133,7 +203,11 @@ Command connectorCommand() {
                             {{"error", e.what()}});
         }
         if (config.sync.interval.count() == 0) {
-          while (!stopping) std::this_thread::sleep_for(std::chrono::milliseconds(200));  // gateway only
+          // Serving only: keep trying to register until the hub has the profile.
+          for (int tick = 1; !stopping; ++tick) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            if (!profileRegistered && tick % 25 == 0) registerWithHub();
+          }
         }
         for (auto waited = std::chrono::seconds(0); !stopping && waited < config.sync.interval; ++waited) {
           std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -141,6 +215,7 @@ Command connectorCommand() {
       }
       waiter.join();
       if (gateway) gateway->stop();
+      if (attributeServer) attributeServer->stop();
       return kExitOk;
     } catch (const UsageError&) {
       throw;

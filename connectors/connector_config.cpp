@@ -9,14 +9,15 @@ namespace nser::connectors {
 ConnectorConfig loadConnectorConfig(const std::string& path) {
   const auto root = schemas::JsonNode::parseFile(path);
   root.rejectUnknownKeys(
-      {"custodian", "hub", "linkage", "source", "mapping", "data_directory", "sync", "gateway", "log"});
+      {"custodian", "hub", "linkage", "source", "mapping", "data_directory", "sync", "gateway", "attribute_server", "log"});
   const std::string base = service::configDirectory(path);
   ConnectorConfig config;
   config.source = path;
   config.custodian = root.field("custodian").asString();
 
   const auto hub = root.field("hub");
-  hub.rejectUnknownKeys({"url", "tls"});
+  hub.rejectUnknownKeys({"url", "tls", "fetch_order_key"});
+  config.hubOrderKey = hub.stringOr("fetch_order_key", "");
   const std::string url = hub.field("url").asString();
   Poco::URI uri;
   try {
@@ -70,7 +71,10 @@ ConnectorConfig loadConnectorConfig(const std::string& path) {
     config.sync.reconcileEvery = static_cast<int>(sync->intOr("reconcile_every", 24, 1, 100000));
   }
   if (auto gateway = root.optionalField("gateway")) {
-    gateway->rejectUnknownKeys({"listen", "loopback_only", "tls", "threads"});
+    gateway->rejectUnknownKeys({"listen", "loopback_only", "tls", "threads", "programmes"});
+    if (auto programmes = gateway->optionalField("programmes")) {
+      for (const auto& programme : programmes->asArray()) config.gateway.programmes.push_back(programme.asString());
+    }
     config.gateway.enabled = true;
     const auto listen = gateway->field("listen");
     listen.rejectUnknownKeys({"address", "port"});
@@ -90,6 +94,16 @@ ConnectorConfig loadConnectorConfig(const std::string& path) {
       config.gateway.tls.caCertificate = service::resolveConfigPath(base, gatewayTls.field("ca_certificate").asString());
       config.gateway.tls.crl = service::resolveConfigPath(base, gatewayTls.stringOr("crl", ""));
     }
+  }
+  if (auto server = root.optionalField("attribute_server")) {
+    server->rejectUnknownKeys({"listen", "advertise", "threads"});
+    config.attributeServer.enabled = true;
+    const auto listen = server->field("listen");
+    listen.rejectUnknownKeys({"address", "port"});
+    config.attributeServer.address = listen.stringOr("address", "127.0.0.1");
+    config.attributeServer.port = static_cast<std::uint16_t>(listen.field("port").asInt(0, 65535));
+    config.attributeServer.advertise = server->stringOr("advertise", "");
+    config.attributeServer.threads = static_cast<std::size_t>(server->intOr("threads", 8, 1, 256));
   }
   config.logging = service::loggingOptions(root.optionalField("log"), base);
   return config;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "service/logging.h"
 #include "service/tls_context.h"
@@ -41,6 +42,20 @@ struct GatewayConfig {
   bool loopbackOnly = false;  // plain HTTP on 127.0.0.1 instead of mutual TLS
   service::TlsFiles tls;      // the gateway's certificate and the CA of the programme systems
   std::size_t threads = 8;
+  // The programmes whose systems may use this gateway (header.sender_id);
+  // each must be registered at the hub as a programme querying via this
+  // custodian. Empty: any programme the hub accepts for this custodian.
+  std::vector<std::string> programmes;
+};
+
+// The attribute server: the hub's fetch orders arrive here over mutual TLS
+// (the connector's own certificate, which then needs serverAuth too).
+struct AttributeServerConfig {
+  bool enabled = false;
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string advertise;  // "host:port" the hub connects to; default address:bound port
+  std::size_t threads = 8;
 };
 
 struct ConnectorConfig {
@@ -49,6 +64,7 @@ struct ConnectorConfig {
   std::string hubHost;
   std::uint16_t hubPort = 0;
   service::TlsFiles tls;
+  std::string hubOrderKey;  // optional pin of the hub's fetch-order key (base64)
   std::string schemaPath;
   std::string secretFile;
   std::uint32_t keyEpoch = 1;
@@ -57,6 +73,7 @@ struct ConnectorConfig {
   std::string dataDirectory;
   SyncOptions sync;
   GatewayConfig gateway;
+  AttributeServerConfig attributeServer;
   service::LoggingOptions logging;
 };
 

@@ -122,8 +122,12 @@ PostgresSource::PostgresSource(PostgresSourceOptions options, bool keysOnly)
           "SET extra_float_digits TO 1; SET bytea_output TO hex",
           "setting output formats", false);
   command("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "starting the read transaction", false);
+  if (options_.keyEquals && (options_.keyColumn.empty() || options_.watermarkAfter)) {
+    throw SourceError("postgresql " + sourceName_ + ": a key lookup needs keyColumn and no watermark");
+  }
   std::vector<const char*> params;
   if (!keysOnly_ && options_.watermarkAfter) params.push_back(options_.watermarkAfter->c_str());
+  if (options_.keyEquals) params.push_back(options_.keyEquals->c_str());
   command(std::string("DECLARE ") + kCursor + " NO SCROLL CURSOR FOR " + selectStatement(), "opening the cursor", false,
           params);
   fetch();
@@ -172,6 +176,10 @@ std::string PostgresSource::selectStatement() const {
   } else {
     // Newlines so that a trailing "-- comment" in the query cannot swallow the ")".
     sql += "(\n" + trimTrailing(options_.query, " \t\r\n;") + "\n) AS nser_query";
+  }
+  if (options_.keyEquals) {
+    // Compared as text: the key's own type may be anything.
+    return sql + " WHERE " + quoteIdentifier(options_.keyColumn) + "::text = $1";
   }
   if (keysOnly_ || options_.watermarkColumn.empty()) return sql;
   const std::string watermark = quoteIdentifier(options_.watermarkColumn);

@@ -53,6 +53,9 @@ struct PostgresSourceOptions {
   // own type: the text is a bound parameter PostgreSQL converts).
   std::string watermarkColumn;
   std::optional<std::string> watermarkAfter;
+  // Only the row whose keyColumn equals this (a bound parameter): one
+  // record's lookup for the attribute server. No watermark order then.
+  std::optional<std::string> keyEquals;
   // Rows per FETCH: the bound on rows held in memory.
   std::size_t fetchRows = 1000;
 };

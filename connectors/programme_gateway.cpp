@@ -10,19 +10,30 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/URI.h>
 
+#include <Poco/UUIDGenerator.h>
+
+#include <chrono>
+#include <algorithm>
+#include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
+#include "connectors/connector_keys.h"
+#include "connectors/connector_metrics.h"
 #include "linkage/keyed_token.h"
 #include "linkage/linkage_schema.h"
 #include "linkage/linkage_secret.h"
 #include "linkage/person_normaliser.h"
 #include "linkage/record_encoder.h"
+#include "policy/consent_artefact.h"
 #include "protocol/encoded_query.h"
+#include "protocol/sealed_attributes.h"
 #include "protocol/search_envelope.h"
 #include "service/https_client.h"
 #include "service/json_exchange.h"
 #include "service/logging.h"
+#include "service/peer_certificate.h"
 
 namespace nser::connectors {
 namespace {
@@ -55,11 +66,44 @@ Object::Ptr rejection(const std::string& referenceId, const std::string& code, c
   return response;
 }
 
+std::int64_t unixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string text(const Object& object) {
+  std::ostringstream out;
+  object.stringify(out);
+  return out.str();
+}
+
+std::vector<std::string> stringArray(const Object::Ptr& object, const std::string& key, const std::string& where) {
+  std::vector<std::string> out;
+  if (!object->has(key)) return out;
+  if (object->get(key).type() != typeid(Array::Ptr)) throw HttpError(400, "invalid_request", where + "." + key + " must be an array");
+  const auto array = object->getArray(key);
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto value = array->get(static_cast<unsigned>(i));
+    if (!value.isString() || value.toString().empty()) {
+      throw HttpError(400, "invalid_request", where + "." + key + "[" + std::to_string(i) + "] must be a non-empty string");
+    }
+    out.push_back(value.toString());
+  }
+  return out;
+}
+
 }  // namespace
 
+struct Answer {
+  int status = 200;
+  std::string body;
+};
+
 struct ProgrammeGateway::Engine {
-  explicit Engine(const ConnectorConfig& config)
+  Engine(const ConnectorConfig& config, const SyncState* syncState)
       : custodian(config.custodian),
+        programmes(config.gateway.programmes),
+        state(syncState),
+        keys(ConnectorKeys::loadOrCreate(config.dataDirectory)),
         secret(linkage::LinkageSecret::loadFromFile(config.secretFile, config.keyEpoch)),
         encoder(linkage::loadLinkageSchema(config.schemaPath), secret),
         tokenizer(secret),
@@ -68,6 +112,9 @@ struct ProgrammeGateway::Engine {
         hubTls(service::makeClientTlsContext(config.tls)) {}
 
   std::string custodian;
+  std::vector<std::string> programmes;
+  const SyncState* state;
+  ConnectorKeys keys;
   linkage::LinkageSecret secret;
   linkage::RecordEncoder encoder;
   linkage::KeyedTokenizer tokenizer;
@@ -139,7 +186,10 @@ struct ProgrammeGateway::Engine {
     return "query_type must be \"predicate\" (identity fields) or \"idtype-value\" (CNIC)";
   }
 
-  std::string search(const std::string& body) {
+  // `certifiedAs`: the common name of the programme system's client
+  // certificate (mutual-TLS gateways), which must be the sender; empty on a
+  // loopback-only gateway.
+  Answer search(const std::string& body, const std::string& certifiedAs = "") {
     const auto envelope = service::parseJsonObject(body);
     const auto header = objectAt(envelope, "header", "$");
     const auto message = objectAt(envelope, "message", "$");
@@ -150,6 +200,12 @@ struct ProgrammeGateway::Engine {
     const std::string messageId = member(header, "message_id");
     if (programme.empty() || messageId.empty()) {
       throw HttpError(400, "malformed_envelope", "$.header.sender_id and message_id are required");
+    }
+    if (!certifiedAs.empty() && certifiedAs != programme) {
+      throw HttpError(403, "sender_mismatch", "$.header.sender_id is not the programme the client certificate names");
+    }
+    if (!programmes.empty() && std::find(programmes.begin(), programmes.end(), programme) == programmes.end()) {
+      throw HttpError(403, "unknown_programme", "programme '" + programme + "' does not use this gateway");
     }
     if (!message->has("search_request") || message->get("search_request").type() != typeid(Array::Ptr)) {
       throw HttpError(400, "malformed_envelope", "$.message.search_request must be an array");
@@ -198,10 +254,27 @@ struct ProgrammeGateway::Engine {
         local[i] = rejection(referenceId, "rjct.query.invalid", where + ": " + *problem);
         continue;
       }
+      // A brokered request: the programme asks for attributes for a purpose.
+      try {
+        query.attributes = stringArray(criteria, "attributes", where + ".search_criteria");
+      } catch (const HttpError& e) {
+        local[i] = rejection(referenceId, "rjct.attributes.invalid", e.what());
+        continue;
+      }
+      if (!query.attributes.empty()) {
+        query.programme = programme;
+        query.purpose = member(criteria, "purpose");
+        if (query.purpose.empty()) {
+          local[i] = rejection(referenceId, "rjct.attributes.invalid",
+                               where + ".search_criteria.purpose is required when attributes are asked for");
+          continue;
+        }
+      }
       forward.queries.push_back(std::move(query));
     }
 
     Array::Ptr hubResponses = new Array;
+    int status = 200;
     if (!forward.queries.empty()) {
       auto hub = client();
       service::HttpsResponse response;
@@ -211,9 +284,11 @@ struct ProgrammeGateway::Engine {
         throw HttpError(502, "hub_unreachable", std::string("the hub could not be reached: ") + e.what());
       }
       release(std::move(hub));
-      if (response.status != 200) {
+      // 403/404/409 are a brokered request's outcome, in the envelope.
+      if (response.status != 200 && response.status != 403 && response.status != 404 && response.status != 409) {
         throw HttpError(502, "hub_error", "the hub answered HTTP " + std::to_string(response.status));
       }
+      if (local.size() == 1) status = response.status;
       Poco::JSON::Parser parser;
       hubResponses = parser.parse(response.body)
                          .extract<Object::Ptr>()
@@ -230,6 +305,7 @@ struct ProgrammeGateway::Engine {
       }
       const auto answer = hubResponses->getObject(static_cast<unsigned>(next++));
       if (answer->getValue<std::string>("status") == "succ") ++succeeded;
+      openSealed(answer);
       responses->add(answer);
     }
     Object::Ptr replyHeader = new Object;
@@ -251,9 +327,117 @@ struct ProgrammeGateway::Engine {
     reply.set("signature", "");
     reply.set("header", replyHeader);
     reply.set("message", replyMessage);
-    std::ostringstream out;
-    reply.stringify(out);
-    return out.str();
+    return {status, text(reply)};
+  }
+
+  // Replaces the custodians' sealed payloads of a brokered answer with the
+  // attribute values they carry ("values": {custodian: {name: value}}),
+  // keeping only what the hub's decisions permitted from that custodian.
+  void openSealed(const Object::Ptr& answer) {
+    if (!answer->has("data") || answer->get("data").type() != typeid(Object::Ptr)) return;
+    const auto data = answer->getObject("data");
+    if (!data->has("attributes") || data->get("attributes").type() != typeid(Object::Ptr)) return;
+    Object::Ptr attributes = data->getObject("attributes");
+    std::map<std::string, std::set<std::string>> permitted;
+    if (const auto decisions = attributes->getArray("decisions")) {
+      for (std::size_t i = 0; i < decisions->size(); ++i) {
+        const auto decision = decisions->getObject(static_cast<unsigned>(i));
+        if (member(decision, "decision") == "permit") {
+          permitted[member(decision, "custodian")].insert(member(decision, "attribute"));
+        }
+      }
+    }
+    Object::Ptr values = new Object;
+    if (const auto sealed = attributes->getArray("sealed")) {
+      for (std::size_t i = 0; i < sealed->size(); ++i) {
+        const auto payload = sealed->getObject(static_cast<unsigned>(i));
+        const std::string from = member(payload, "custodian");
+        Object::Ptr opened = values->has(from) ? values->getObject(from) : Object::Ptr(new Object);
+        try {
+          for (const auto& [name, value] : protocol::openAttributes(member(payload, "sealed"), keys.box)) {
+            if (permitted[from].count(name) != 0) opened->set(name, value);
+          }
+        } catch (const std::exception& e) {
+          service::logEvent(Poco::Logger::get("connector.gateway"), Poco::Message::PRIO_ERROR,
+                            "a sealed payload could not be opened", {{"custodian", from}, {"error", e.what()}});
+        }
+        values->set(from, opened);
+      }
+    }
+    attributes->remove("sealed");
+    attributes->set("values", values);
+  }
+
+  // --- consent capture (registration desks) -------------------------------
+
+  service::HttpsResponse callHub(const std::string& method, const std::string& path, const std::string& body) {
+    auto hub = client();
+    service::HttpsResponse response;
+    try {
+      response = hub->request(method, path, "application/json", body);
+    } catch (const service::HttpsTransportError& e) {
+      throw HttpError(502, "hub_unreachable", std::string("the hub could not be reached: ") + e.what());
+    }
+    release(std::move(hub));
+    return response;
+  }
+
+  // POST /consents {"subject": {"source_key"} | {"entity_id"}, "programme",
+  // "purpose", "attributes", "expiry" (unix s), "start"?, "method"?}
+  Answer registerConsent(const std::string& body) {
+    const auto request = service::parseJsonObject(body);
+    const auto subject = objectAt(request, "subject", "$");
+    policy::ConsentArtefact consent;
+    consent.id = "consent-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+    const std::string sourceKey = member(subject, "source_key");
+    const std::string entityId = member(subject, "entity_id");
+    if (sourceKey.empty() == entityId.empty()) {
+      throw HttpError(400, "invalid_request", "$.subject: give source_key (a record of this custodian) or entity_id");
+    }
+    if (!sourceKey.empty()) {
+      const auto record = state == nullptr ? std::nullopt : state->record(sourceKey);
+      if (!record) {
+        throw HttpError(404, "unknown_record", "$.subject.source_key: this connector has not synced such a record");
+      }
+      consent.subject.custodian = custodian;
+      consent.subject.reference = record->reference;
+    } else {
+      consent.subject.entityId = entityId;
+    }
+    consent.programme = member(request, "programme");
+    consent.purpose = member(request, "purpose");
+    if (consent.programme.empty() || consent.purpose.empty()) {
+      throw HttpError(400, "invalid_request", "$.programme and $.purpose are required");
+    }
+    consent.attributes = stringArray(request, "attributes", "$");
+    if (consent.attributes.empty()) throw HttpError(400, "invalid_request", "$.attributes must name the attributes consented to");
+    const std::int64_t now = unixNow();
+    try {
+      consent.start = request->optValue<std::int64_t>("start", now);
+      consent.expiry = request->getValue<std::int64_t>("expiry");
+    } catch (const Poco::Exception&) {
+      throw HttpError(400, "invalid_request", "$.expiry (and $.start) must be unix times in seconds");
+    }
+    if (consent.expiry <= consent.start) throw HttpError(400, "invalid_request", "$.expiry must be after $.start");
+    consent.status = policy::ConsentStatus::Active;
+    consent.provenance.custodian = custodian;
+    consent.provenance.capturedAt = now;
+    consent.provenance.method = request->optValue<std::string>("method", "registration-desk");
+    policy::signConsent(consent, keys.signing);
+    const auto response = callHub("POST", "/consents", policy::consentToJson(consent));
+    return {response.status, response.body};
+  }
+
+  // POST /consents/{id}/{pause|resume|revoke}
+  Answer changeConsent(const std::string& id, const std::string& action) {
+    policy::ConsentStatusChange change;
+    change.consentId = id;
+    change.status = action == "revoke" ? policy::ConsentStatus::Revoked
+                                       : (action == "pause" ? policy::ConsentStatus::Paused : policy::ConsentStatus::Active);
+    change.at = unixNow();
+    policy::signStatusChange(change, keys.signing);
+    const auto response = callHub("POST", "/consents/" + id + "/status", policy::statusChangeToJson(change));
+    return {response.status, response.body};
   }
 };
 
@@ -269,9 +453,12 @@ class GatewayHandler : public Poco::Net::HTTPRequestHandler {
         service::sendJsonText(response, 200, R"({"status":"ok"})");
         return;
       }
-      if (path != "/registry/sync/search") throw HttpError(404, "not_found", "no such route");
-      if (request.getMethod() != "POST") throw HttpError(405, "method_not_allowed", "use POST");
-      service::sendJsonText(response, 200, gateway_.search(service::readBody(request, kMaxBody)));
+      if (path == "/metrics" && request.getMethod() == "GET") {  // the connector's counters (connector_metrics.h)
+        sendConnectorMetrics(response);
+        return;
+      }
+      const auto answer = gateway_.handle(request.getMethod(), path, request);
+      service::sendJsonText(response, answer.first, answer.second);
     } catch (const HttpError& e) {
       try {
         if (!service::drainBody(request, 2 * kMaxBody)) response.setKeepAlive(false);
@@ -305,12 +492,46 @@ class GatewayFactory : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-ProgrammeGateway::ProgrammeGateway(const ConnectorConfig& config)
-    : config_(config), engine_(std::make_unique<Engine>(config)) {}
+ProgrammeGateway::ProgrammeGateway(const ConnectorConfig& config, const SyncState* state)
+    : config_(config), engine_(std::make_unique<Engine>(config, state)) {}
 
 ProgrammeGateway::~ProgrammeGateway() { stop(); }
 
-std::string ProgrammeGateway::search(const std::string& body) { return engine_->search(body); }
+std::string ProgrammeGateway::search(const std::string& body) { return engine_->search(body).body; }
+
+std::pair<int, std::string> ProgrammeGateway::handle(const std::string& method, const std::string& path,
+                                                     Poco::Net::HTTPServerRequest& request) {
+  auto read = [&]() { return service::readBody(request, kMaxBody); };
+  if (path == "/registry/sync/search") {
+    if (method != "POST") throw HttpError(405, "method_not_allowed", "use POST");
+    std::string certifiedAs;
+    if (!config_.gateway.loopbackOnly) {
+      const auto peer = service::peerCertificate(request);
+      if (!peer || peer->commonName.empty()) throw HttpError(401, "no_client_certificate", "a client certificate is required");
+      certifiedAs = peer->commonName;
+    }
+    const auto answer = engine_->search(read(), certifiedAs);
+    return {answer.status, answer.body};
+  }
+  if (path == "/consents") {
+    if (method != "POST") throw HttpError(405, "method_not_allowed", "use POST");
+    const auto answer = engine_->registerConsent(read());
+    return {answer.status, answer.body};
+  }
+  static const std::string prefix = "/consents/";
+  if (path.rfind(prefix, 0) == 0) {
+    const auto slash = path.find('/', prefix.size());
+    const std::string id = path.substr(prefix.size(), slash == std::string::npos ? std::string::npos : slash - prefix.size());
+    const std::string action = slash == std::string::npos ? "" : path.substr(slash + 1);
+    if (id.empty() || (action != "pause" && action != "resume" && action != "revoke")) {
+      throw HttpError(404, "not_found", "use /consents/{id}/pause, /resume or /revoke");
+    }
+    if (method != "POST") throw HttpError(405, "method_not_allowed", "use POST");
+    const auto answer = engine_->changeConsent(id, action);
+    return {answer.status, answer.body};
+  }
+  throw HttpError(404, "not_found", "no such route");
+}
 
 void ProgrammeGateway::start() {
   const auto& gateway = config_.gateway;

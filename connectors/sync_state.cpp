@@ -50,7 +50,7 @@ SyncState::SyncState(const std::string& directory) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}}, {"quarantine", {}}};
+      {rocksdb::kDefaultColumnFamilyName, {}}, {"records", {}}, {"quarantine", {}}, {"references", {}}};
   rocksdb::DB* db = nullptr;
   check(rocksdb::DB::Open(options, directory, families, &handles_, &db), "cannot open '" + directory + "'");
   db_.reset(db);
@@ -104,8 +104,10 @@ void SyncState::acknowledge(const PendingBatch& batch) {
   for (const auto& entry : batch.entries) {
     if (entry.deletion) {
       write.Delete(handles_[1], entry.sourceKey);
+      if (!entry.state.reference.empty()) write.Delete(handles_[3], entry.state.reference);
     } else {
       write.Put(handles_[1], entry.sourceKey, schemas::encodeBinary(entry.state));
+      write.Put(handles_[3], entry.state.reference, entry.sourceKey);
     }
   }
   write.Delete(handles_[0], kPending);
@@ -150,6 +152,14 @@ std::optional<std::string> SyncState::meta(const std::string& key) const {
   const auto status = db_->Get({}, handles_[0], key, &value);
   if (status.IsNotFound()) return std::nullopt;
   check(status, "read " + key);
+  return value;
+}
+
+std::optional<std::string> SyncState::sourceKeyOf(const std::string& reference) const {
+  std::string value;
+  const auto status = db_->Get({}, handles_[3], reference, &value);
+  if (status.IsNotFound()) return std::nullopt;
+  check(status, "read reference");
   return value;
 }
 

@@ -8,6 +8,8 @@
 //              subkey of the linkage secret), so the state does not expose
 //              the identity values to a dictionary attack.
 //   quarantine source key or location -> {location, reason, time}
+//   references pseudonymous reference -> source key, for the records the hub
+//              holds (the attribute server finds a fetch order's record)
 //   meta       next batch sequence, the pending batch (persisted before it is
 //              sent), last sync summary
 //
@@ -61,6 +63,9 @@ class SyncState {
   std::optional<RecordState> record(const std::string& sourceKey) const;
   void forEachRecord(const std::function<void(const std::string& key, const RecordState&)>& visit) const;
   std::uint64_t recordCount() const;
+  // The source key of a record the hub holds under `reference`. Safe to call
+  // from other threads while a sync runs.
+  std::optional<std::string> sourceKeyOf(const std::string& reference) const;
 
   std::uint64_t nextSequence() const;
   std::optional<PendingBatch> pending() const;
@@ -83,7 +88,7 @@ class SyncState {
 
  private:
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default(meta), records, quarantine
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // default(meta), records, quarantine, references
 };
 
 }  // namespace nser::connectors

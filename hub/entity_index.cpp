@@ -95,7 +95,8 @@ EntityIndex::EntityIndex(HubStore& store, linkage::LinkSettings settings, linkag
   if (auto value = store_.get(Family::Meta, kNextRecordKey)) nextRecord = readBigEndian32(*value);
   records_.resize(nextRecord);
   store_.scan(Family::References, "", [&](std::string_view key, std::string_view value) {
-    ids_.emplace(std::string(key), readBigEndian32(value));
+    const auto [it, added] = ids_.emplace(std::string(key), readBigEndian32(value));
+    rememberKey(it->second, it->first);
     return true;
   });
   store_.scan(Family::Records, "", [&](std::string_view key, std::string_view value) {
@@ -166,9 +167,15 @@ std::uint32_t EntityIndex::recordIdFor(std::uint32_t custodian, const std::strin
   if (records_.size() >= UINT32_MAX - 1) throw StoreError("hub store: record id space exhausted");
   const auto id = static_cast<std::uint32_t>(records_.size());
   records_.emplace_back();
-  ids_.emplace(key, id);
+  const auto [it, added] = ids_.emplace(key, id);
+  rememberKey(id, it->first);
   batch.put(Family::References, key, bigEndian32(id));
   return id;
+}
+
+void EntityIndex::rememberKey(std::uint32_t id, const std::string& key) {
+  if (keyOf_.size() <= id) keyOf_.resize(id + 1, nullptr);
+  keyOf_[id] = &key;
 }
 
 std::unique_ptr<linkage::CandidateSearch> EntityIndex::acquireSearch() const {
@@ -501,6 +508,29 @@ std::optional<SearchHit> EntityIndex::entity(linkage::EntityId id) const {
   const auto live = resolver_->liveEntity(id);
   if (!live) return std::nullopt;
   return describeEntity(*live, 1.0);
+}
+
+std::vector<EntityIndex::MemberReference> EntityIndex::memberReferences(linkage::EntityId id) const {
+  std::shared_lock lock(mutex_);
+  std::vector<MemberReference> out;
+  const auto live = resolver_->liveEntity(id);
+  if (!live) return out;
+  for (const auto& member : resolver_->members(*live)) {
+    if (member.record >= keyOf_.size() || keyOf_[member.record] == nullptr) continue;
+    out.push_back({member.source, keyOf_[member.record]->substr(4)});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const MemberReference& a, const MemberReference& b) {
+    return a.custodian < b.custodian;
+  });
+  return out;
+}
+
+std::optional<linkage::EntityId> EntityIndex::entityOfReference(std::uint32_t custodian,
+                                                                const std::string& reference) const {
+  std::shared_lock lock(mutex_);
+  const auto it = ids_.find(referenceKey(custodian, reference));
+  if (it == ids_.end() || it->second >= records_.size() || !records_[it->second].present) return std::nullopt;
+  return resolver_->entityOf(ref(it->second));
 }
 
 std::size_t EntityIndex::recordCount() const {

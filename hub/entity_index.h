@@ -99,6 +99,16 @@ class EntityIndex {
   // The live entity (following merges), or empty when retired or unknown.
   std::optional<SearchHit> entity(linkage::EntityId id) const;
 
+  // The pseudonymous references of the live entity's records, by custodian
+  // number (ascending, then record id): where brokered attributes come from.
+  struct MemberReference {
+    std::uint32_t custodian = 0;
+    std::string reference;
+  };
+  std::vector<MemberReference> memberReferences(linkage::EntityId id) const;
+  // The live entity holding a custodian's record, if the hub holds it.
+  std::optional<linkage::EntityId> entityOfReference(std::uint32_t custodian, const std::string& reference) const;
+
   // Every present record grouped by custodian number (for model training).
   std::vector<std::pair<std::uint32_t, std::vector<linkage::EncodedRecord>>> recordsByCustodian() const;
 
@@ -140,6 +150,8 @@ class EntityIndex {
   mutable std::shared_mutex mutex_;
   std::vector<Live> records_;                          // by record id
   std::unordered_map<std::string, std::uint32_t> ids_;  // custodian (BE32) + reference -> record id
+  std::vector<const std::string*> keyOf_;               // record id -> its key in ids_ (node keys are stable)
+  void rememberKey(std::uint32_t id, const std::string& key);
   linkage::BlockingIndex blocking_;
   // Candidate searches keep per-record scratch sized to the index, so they
   // are reused: one for the writer, a pool for concurrent searches.

@@ -21,8 +21,8 @@ std::string fingerprintOfPem(const std::string& path, const schemas::JsonNode& n
 
 HubConfig loadHubConfig(const std::string& path) {
   const auto root = schemas::JsonNode::parseFile(path);
-  root.rejectUnknownKeys({"hub_id", "listen", "tls", "data_directory", "linkage", "limits", "search",
-                          "bootstrap_admins", "log"});
+  root.rejectUnknownKeys({"hub_id", "listen", "tls", "data_directory", "linkage", "limits", "search", "brokering",
+                          "bootstrap_admins", "log", "audit"});
   const std::string base = service::configDirectory(path);
   HubConfig config;
   config.source = path;
@@ -75,11 +75,24 @@ HubConfig loadHubConfig(const std::string& path) {
         static_cast<std::size_t>(limits->intOr("max_search_requests_per_message", 20, 1, 1000));
   }
   if (auto search = root.optionalField("search")) {
-    search->rejectUnknownKeys({"min_probability", "max_page_size"});
+    search->rejectUnknownKeys({"min_probability", "max_page_size", "ambiguity_margin"});
     config.search.minProbability = search->numberOr("min_probability", 0.5, 0.0, 1.0);
+    config.search.ambiguityMargin = search->numberOr("ambiguity_margin", 0.2, 0.0, 1.0);
     config.search.maxPageSize = static_cast<std::size_t>(search->intOr("max_page_size", 100, 1, 1000));
   }
+  if (auto brokering = root.optionalField("brokering")) {
+    brokering->rejectUnknownKeys({"order_validity_seconds", "fetch_timeout_ms"});
+    config.broker.orderValiditySeconds = brokering->intOr("order_validity_seconds", 60, 5, 3600);
+    config.broker.fetchTimeout = std::chrono::milliseconds(brokering->intOr("fetch_timeout_ms", 5000, 100, 120000));
+  }
   config.search.hubId = config.hubId;
+  if (auto audit = root.optionalField("audit")) {
+    audit->rejectUnknownKeys({"origin", "checkpoint_interval_ms"});
+    config.audit.origin = audit->stringOr("origin", "nser-hub");
+    if (!validPartyId(config.audit.origin)) audit->field("origin").fail("must be 1-64 characters of [a-z0-9.-]");
+    config.audit.checkpointInterval =
+        std::chrono::milliseconds(audit->intOr("checkpoint_interval_ms", 1000, 10, 86'400'000));
+  }
 
   if (auto admins = root.optionalField("bootstrap_admins")) {
     for (const auto& admin : admins->asArray()) {

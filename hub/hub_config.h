@@ -4,10 +4,12 @@
 // errors; every error names the file and key path (schemas::DocumentError).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "hub/broker_options.h"
 #include "hub/ingest_service.h"
 #include "hub/registry_search.h"
 #include "service/logging.h"
@@ -27,6 +29,12 @@ struct HubLimits {
   int keepAliveSeconds = 15;
 };
 
+// The audit log's publication ("audit" object, docs/audit-format.md).
+struct AuditSettings {
+  std::string origin = "nser-hub";  // checkpoint origin line and signing key name
+  std::chrono::milliseconds checkpointInterval{1000};
+};
+
 struct HubConfig {
   std::string source;  // the configuration file
   std::string hubId = "nser-hub";
@@ -41,6 +49,8 @@ struct HubConfig {
   HubLimits limits;
   IngestOptions ingest;
   SearchOptions search;
+  BrokerOptions broker;
+  AuditSettings audit;
   std::vector<BootstrapAdmin> bootstrapAdmins;
   service::LoggingOptions logging;
 };

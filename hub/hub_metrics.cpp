@@ -58,4 +58,17 @@ void HubMetrics::observeRequest(const std::string& route, const std::string& met
 
 std::string HubMetrics::render() const { return registry_.render(); }
 
+void HubMetrics::observeDecision(const std::string& reason) {
+  registry_.counter("nser_hub_brokering_decisions_total", "Brokered attribute decisions by reason code.",
+                    {{"reason", reason}})
+      .inc();
+}
+
+void HubMetrics::observeFetch(const std::string& outcome, double seconds) {
+  registry_.histogram("nser_hub_brokering_fetch_duration_seconds",
+                      "Fetch orders sent to custodians' attribute servers, by outcome.",
+                      service::MetricsRegistry::defaultLatencyBuckets(), {{"outcome", outcome}})
+      .observe(seconds);
+}
+
 }  // namespace nser::hub

@@ -1,7 +1,8 @@
 // HubMetrics: what the hub exposes on GET /metrics (Prometheus text format
 // 0.0.4): request counts and latency histograms by route pattern and status,
-// ingest counters, record/entity/party counts and RocksDB statistics. Labels
-// carry route patterns and status codes only, never ids.
+// ingest counters, record/entity/party counts, brokering decisions by reason
+// and fetch round trips, and RocksDB statistics. Labels carry route patterns,
+// status and reason codes only, never ids.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,11 @@ class HubMetrics {
 
   // One served request: its route pattern ("unmatched" when none), method and status.
   void observeRequest(const std::string& route, const std::string& method, int status, double seconds);
+  // Brokering: one (attribute, custodian) decision by reason code, and one
+  // fetch order's round trip to a custodian by outcome (delivered,
+  // refused, unavailable).
+  void observeDecision(const std::string& reason);
+  void observeFetch(const std::string& outcome, double seconds);
   std::string render() const;
 
  private:

@@ -12,6 +12,7 @@
 #include <Poco/URI.h>
 
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 
 #include "linkage/fellegi_sunter.h"
@@ -29,11 +30,6 @@ using Poco::JSON::Object;
 using service::HttpError;
 
 Poco::Logger& log() { return Poco::Logger::get("hub"); }
-
-HttpError registryHttpError(const RegistryError& e) {
-  const int status = e.code() == "not_found" ? 404 : (e.code() == "conflict" ? 409 : 400);
-  return HttpError(status, e.code() == "invalid" ? "invalid_request" : e.code(), e.what());
-}
 
 std::string requiredString(const Object::Ptr& body, const std::string& key) {
   if (!body->has(key) || !body->get(key).isString()) {
@@ -140,14 +136,25 @@ class HubHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 HubService::HubService(HubConfig config) : config_(std::move(config)) {
   service::initialiseTls();
   store_ = std::make_unique<HubStore>(config_.dataDirectory);
+  audit_ = std::make_unique<HubAudit>(
+      HubAuditOptions{config_.dataDirectory, config_.audit.origin, config_.audit.checkpointInterval});
   parties_ = std::make_unique<PartyRegistry>(*store_);
   linkage::LinkSettings settings = linkage::loadLinkSettings(config_.settingsPath);
   linkage::FellegiSunterModel model = linkage::FellegiSunterModel::loadFile(config_.modelPath);
   ingest_ = std::make_unique<IngestService>(*store_, config_.binding, std::move(settings), std::move(model),
                                             config_.ingest);
   models_ = std::make_unique<ModelLifecycle>(*ingest_);
-  search_ = std::make_unique<RegistrySearch>(*ingest_, *parties_, config_.binding, config_.search);
+  agreements_ = std::make_unique<AgreementRegistry>(*store_, *parties_);
+  consents_ = std::make_unique<ConsentRegistry>(*store_, *parties_);
+  quotas_ = std::make_unique<QuotaLedger>(*store_);
+  notifications_ = std::make_unique<NotificationFeed>(*store_);
+  orderKey_ = std::make_unique<pki::SigningKey>(
+      pki::SigningKey::loadOrCreate(std::filesystem::path(config_.dataDirectory) / "keys" / "fetch-order.key"));
   metrics_ = std::make_unique<HubMetrics>(*store_, *ingest_, *parties_);
+  broker_ = std::make_unique<AttributeBroker>(*ingest_, *parties_, *agreements_, *consents_, *quotas_, *audit_,
+                                              *metrics_, *orderKey_, service::makeClientTlsContext(config_.tls),
+                                              config_.broker);
+  search_ = std::make_unique<RegistrySearch>(*ingest_, *parties_, config_.binding, config_.search, broker_.get());
   bootstrapAdmins();
   addRoutes();
 }
@@ -192,11 +199,21 @@ void HubService::addRoutes() {
 
   routes_.add({"POST", "/ingest/batches", {Role::Custodian}, [this, maxBody](RequestContext& c) {
                  const std::string body = service::readBody(c.request, maxBody);
-                 service::sendJsonText(c.response, 200, ingest_->ingest(*c.caller, body));
+                 const std::string ack = ingest_->ingest(*c.caller, body);
+                 // Every acknowledged batch is summarised in the audit log
+                 // before the acknowledgement leaves; a retry answered as a
+                 // duplicate is logged too, so a batch applied just before a
+                 // crash still appears once its connector retries.
+                 Poco::JSON::Parser parser;
+                 const auto summary = parser.parse(ack).extract<Object::Ptr>();
+                 auditChange("ingest", *c.caller, "batch_" + summary->optValue<std::string>("status", "applied"),
+                             *summary, "", c.caller->id);
+                 service::sendJsonText(c.response, 200, ack);
                }});
   routes_.add({"POST", "/registry/sync/search", {Role::Custodian, Role::Programme}, [this, maxBody](RequestContext& c) {
                  const std::string body = service::readBody(c.request, std::min<std::size_t>(maxBody, 4u << 20));
-                 service::sendJsonText(c.response, 200, search_->search(*c.caller, body));
+                 const SearchAnswer answer = search_->search(*c.caller, body);
+                 service::sendJsonText(c.response, answer.status, answer.body);
                }});
 
   routes_.add({"GET", "/admin/parties", admin, [this](RequestContext& c) {
@@ -220,8 +237,20 @@ void HubService::addRoutes() {
                  if (body->has("certificate_fingerprint")) {
                    party.certificates.push_back(requiredString(body, "certificate_fingerprint"));
                  }
+                 if (body->has("via")) {
+                   party.via = requiredString(body, "via");
+                   const auto custodian = parties_->find(party.via);
+                   if (party.role != Role::Programme || !custodian || custodian->role != Role::Custodian) {
+                     throw HttpError(400, "invalid_request",
+                                     "$.via: a programme queries via a registered custodian's connector");
+                   }
+                 }
                  try {
                    const Party added = parties_->add(party);
+                   Object details;
+                   details.set("party", added.id);
+                   details.set("role", std::string(roleName(added.role)));
+                   auditChange("admin", *c.caller, "party_add", details);
                    service::logEvent(log(), Poco::Message::PRIO_NOTICE, "party registered",
                                      {{"party", added.id}, {"role", std::string(roleName(added.role))},
                                       {"by", c.caller->id}});
@@ -239,6 +268,9 @@ void HubService::addRoutes() {
     return [this, status](RequestContext& c) {
       try {
         const Party updated = parties_->setStatus(c.params["id"], status);
+        Object details;
+        details.set("party", updated.id);
+        auditChange("admin", *c.caller, status == PartyStatus::Active ? "party_enable" : "party_disable", details);
         service::logEvent(log(), Poco::Message::PRIO_NOTICE,
                           status == PartyStatus::Active ? "party enabled" : "party disabled",
                           {{"party", updated.id}, {"by", c.caller->id}});
@@ -255,6 +287,9 @@ void HubService::addRoutes() {
                  try {
                    const Party updated =
                        parties_->bindCertificate(c.params["id"], requiredString(body, "certificate_fingerprint"));
+                   Object details;
+                   details.set("party", updated.id);
+                   auditChange("admin", *c.caller, "certificate_bind", details);
                    service::logEvent(log(), Poco::Message::PRIO_NOTICE, "certificate bound",
                                      {{"party", updated.id}, {"by", c.caller->id}});
                    service::sendJson(c.response, 200, *partyToJson(updated));
@@ -265,6 +300,9 @@ void HubService::addRoutes() {
   routes_.add({"DELETE", "/admin/parties/{id}/certificates/{fingerprint}", admin, [this](RequestContext& c) {
                  try {
                    const Party updated = parties_->unbindCertificate(c.params["id"], c.params["fingerprint"]);
+                   Object details;
+                   details.set("party", updated.id);
+                   auditChange("admin", *c.caller, "certificate_unbind", details);
                    service::logEvent(log(), Poco::Message::PRIO_NOTICE, "certificate unbound",
                                      {{"party", updated.id}, {"by", c.caller->id}});
                    service::sendJson(c.response, 200, *partyToJson(updated));
@@ -307,17 +345,25 @@ void HubService::addRoutes() {
                  body.set("custodians", custodians);
                  service::sendJson(c.response, 200, body);
                }});
+  addSharingRoutes();
+  audit_->addRoutes(routes_);
   routes_.add({"GET", "/admin/model", oversight, [this](RequestContext& c) {
                  service::sendJsonText(c.response, 200, models_->describe());
                }});
   routes_.add({"POST", "/admin/model/retrain", admin, [this](RequestContext& c) {
                  service::logEvent(log(), Poco::Message::PRIO_NOTICE, "model retraining requested",
                                    {{"by", c.caller->id}});
-                 service::sendJsonText(c.response, 200, models_->retrain());
+                 const std::string report = models_->retrain();
+                 Poco::JSON::Parser parser;
+                 auditChange("admin", *c.caller, "model_retrain", *parser.parse(report).extract<Object::Ptr>());
+                 service::sendJsonText(c.response, 200, report);
                }});
   routes_.add({"POST", "/admin/model/switch", admin, [this](RequestContext& c) {
                  service::logEvent(log(), Poco::Message::PRIO_NOTICE, "model switch requested", {{"by", c.caller->id}});
-                 service::sendJsonText(c.response, 200, models_->switchToCandidate());
+                 const std::string report = models_->switchToCandidate();
+                 Poco::JSON::Parser parser;
+                 auditChange("admin", *c.caller, "model_switch", *parser.parse(report).extract<Object::Ptr>());
+                 service::sendJsonText(c.response, 200, report);
                }});
   routes_.add({"GET", "/admin/events", oversight, [this](RequestContext& c) {
                  std::uint64_t after = 0;
@@ -373,6 +419,7 @@ void HubService::stop() {
     server_.reset();
   }
   threads_.reset();
+  if (audit_) audit_->stop();
 }
 
 }  // namespace nser::hub

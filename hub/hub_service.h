@@ -16,12 +16,18 @@
 #include <atomic>
 #include <memory>
 
+#include "hub/agreement_registry.h"
+#include "hub/attribute_broker.h"
+#include "hub/consent_registry.h"
+#include "hub/hub_audit.h"
 #include "hub/hub_config.h"
 #include "hub/hub_metrics.h"
 #include "hub/hub_store.h"
 #include "hub/ingest_service.h"
 #include "hub/model_lifecycle.h"
+#include "hub/notification_feed.h"
 #include "hub/party_registry.h"
+#include "hub/quota_ledger.h"
 #include "hub/registry_search.h"
 #include "hub/route_table.h"
 
@@ -42,15 +48,27 @@ class HubService {
 
  private:
   void addRoutes();
+  void addSharingRoutes();
   void bootstrapAdmins();
+  // Hands an admin or consent change to the audit log (durable on return).
+  void auditChange(const std::string& kind, const Party& actor, const std::string& action,
+                   Poco::JSON::Object details, const std::string& programme = "", const std::string& custodian = "",
+                   const std::string& entity = "", const std::string& purpose = "");
 
   HubConfig config_;
   std::unique_ptr<HubStore> store_;
+  std::unique_ptr<HubAudit> audit_;  // the audit log, <data>/audit (before everything that records)
   std::unique_ptr<PartyRegistry> parties_;
   std::unique_ptr<IngestService> ingest_;
   std::unique_ptr<RegistrySearch> search_;
   std::unique_ptr<ModelLifecycle> models_;
   std::unique_ptr<HubMetrics> metrics_;
+  std::unique_ptr<AgreementRegistry> agreements_;
+  std::unique_ptr<ConsentRegistry> consents_;
+  std::unique_ptr<QuotaLedger> quotas_;
+  std::unique_ptr<NotificationFeed> notifications_;
+  std::unique_ptr<pki::SigningKey> orderKey_;  // signs fetch orders; <data>/keys/fetch-order.key
+  std::unique_ptr<AttributeBroker> broker_;
   RouteTable routes_;
   std::unique_ptr<Poco::ThreadPool> threads_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;

@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::array<std::string_view, static_cast<std::size_t>(Family::Count)> kFamilyNames = {
     "default", "parties", "certificates", "references", "records", "resolution",
-    "aliases", "departed", "ingest",       "events"};
+    "aliases", "departed", "ingest",       "events",     "agreements", "consents",
+    "quotas",  "notifications"};
 
 void check(const rocksdb::Status& status, const std::string& what) {
   if (!status.ok()) throw StoreError("hub store: " + what + ": " + status.ToString());

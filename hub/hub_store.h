@@ -38,6 +38,10 @@ enum class Family : std::size_t {
   Departed,     // record id (u32 BE) -> the entity it last belonged to (u64 BE)
   Ingest,       // custodian party id + 0x00 + "seq" -> last sequence; + "key" + idempotency key -> ack JSON
   Events,       // event number (u64 BE) -> resolution event (JSON)
+  Agreements,   // agreement id + 0x00 + version (u32 BE) -> agreement (JSON); "current/" + id -> version
+  Consents,     // consent id -> consent record (JSON: artefact, status, status changes)
+  Quotas,       // agreement id + 0x00 + UTC day (YYYY-MM-DD) -> permitted requests that day (u32 BE)
+  Notifications,// party id + 0x00 + number (u64 BE) -> notification (JSON)
   Count
 };
 

@@ -52,6 +52,15 @@ Poco::JSON::Object::Ptr partyToJson(const Party& party) {
   object->set("certificates", certificates);
   if (party.role == Role::Custodian) object->set("custodian_number", party.custodianNumber);
   object->set("created_at", party.createdAt);
+  if (!party.signingKey.empty()) object->set("signing_key", party.signingKey);
+  if (!party.boxKey.empty()) object->set("box_key", party.boxKey);
+  if (!party.attributeEndpoint.empty()) object->set("attribute_endpoint", party.attributeEndpoint);
+  if (!party.attributes.empty()) {
+    Poco::JSON::Array::Ptr attributes = new Poco::JSON::Array;
+    for (const auto& name : party.attributes) attributes->add(name);
+    object->set("attributes", attributes);
+  }
+  if (!party.via.empty()) object->set("via", party.via);
   return object;
 }
 
@@ -70,6 +79,13 @@ Party partyFromJson(const std::string& json) {
   }
   party.custodianNumber = object->optValue<std::uint32_t>("custodian_number", 0);
   party.createdAt = object->optValue<std::string>("created_at", "");
+  party.signingKey = object->optValue<std::string>("signing_key", "");
+  party.boxKey = object->optValue<std::string>("box_key", "");
+  party.attributeEndpoint = object->optValue<std::string>("attribute_endpoint", "");
+  if (auto attributes = object->getArray("attributes")) {
+    for (std::size_t i = 0; i < attributes->size(); ++i) party.attributes.push_back(attributes->getElement<std::string>(static_cast<unsigned>(i)));
+  }
+  party.via = object->optValue<std::string>("via", "");
   return party;
 }
 

@@ -35,6 +35,15 @@ struct Party {
   std::uint32_t custodianNumber = 0;      // custodians only: the source number of its records (from 1)
   std::string createdAt;                  // ISO 8601 UTC
 
+  // Custodians: what its connector registered (PUT /parties/self/profile),
+  // over its own mutual-TLS identity.
+  std::string signingKey;          // Ed25519 public key (base64): verifies its consent artefacts
+  std::string boxKey;              // X25519 public key (base64): attributes for its programmes are sealed to it
+  std::string attributeEndpoint;   // "host:port" of its attribute server
+  std::vector<std::string> attributes;  // the attribute names it serves
+  // Programmes: the custodian whose connector queries on its behalf.
+  std::string via;
+
   bool active() const { return status == PartyStatus::Active; }
 };
 

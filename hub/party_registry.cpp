@@ -117,6 +117,17 @@ Party PartyRegistry::unbindCertificate(const std::string& id, const std::string&
   return parties_[id] = updated;
 }
 
+Party PartyRegistry::setProfile(const std::string& id, const Party& profile) {
+  std::unique_lock lock(mutex_);
+  Party updated = existing(id);
+  updated.signingKey = profile.signingKey;
+  updated.boxKey = profile.boxKey;
+  updated.attributeEndpoint = profile.attributeEndpoint;
+  updated.attributes = profile.attributes;
+  persist(updated, {});
+  return parties_[id] = updated;
+}
+
 std::optional<Party> PartyRegistry::find(const std::string& id) const {
   std::shared_lock lock(mutex_);
   auto it = parties_.find(id);

@@ -19,18 +19,9 @@
 
 #include "hub/hub_store.h"
 #include "hub/party.h"
+#include "hub/registry_error.h"
 
 namespace nser::hub {
-
-// code: "invalid" (bad input), "conflict" (already exists / bound), "not_found".
-class RegistryError : public std::runtime_error {
- public:
-  RegistryError(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
-  const std::string& code() const { return code_; }
-
- private:
-  std::string code_;
-};
 
 class PartyRegistry {
  public:
@@ -42,6 +33,9 @@ class PartyRegistry {
   Party setStatus(const std::string& id, PartyStatus status);
   Party bindCertificate(const std::string& id, const std::string& fingerprint);
   Party unbindCertificate(const std::string& id, const std::string& fingerprint);
+  // Replaces a custodian's connector profile (keys, attribute endpoint and
+  // catalogue); the caller has validated the values.
+  Party setProfile(const std::string& id, const Party& profile);
 
   std::optional<Party> find(const std::string& id) const;
   std::optional<Party> findByCertificate(const std::string& fingerprint) const;

@@ -4,8 +4,10 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/UUIDGenerator.h>
 
+#include <optional>
 #include <sstream>
 
+#include "hub/attribute_broker.h"
 #include "protocol/encoded_query.h"
 #include "protocol/ingest_batch.h"
 #include "service/json_exchange.h"
@@ -20,7 +22,71 @@ using Poco::JSON::Object;
 struct Rejection {
   std::string code;
   std::string message;
+  int status = 200;  // brokered outcomes carry their own HTTP status
+  Object::Ptr data = nullptr;
 };
+
+// The brokering part of a search_request, when it asks for attributes.
+struct BrokeredAsk {
+  std::string programme;
+  std::string purpose;
+  std::vector<std::string> attributes;
+};
+
+std::optional<BrokeredAsk> brokeredAsk(const Object::Ptr& criteria, const std::string& where) {
+  if (!criteria->has("attributes")) return std::nullopt;
+  BrokeredAsk ask;
+  const std::string at = where + ".search_criteria";
+  if (criteria->get("attributes").type() != typeid(Array::Ptr)) {
+    throw Rejection{"rjct.attributes.invalid", at + ".attributes must be an array of attribute names"};
+  }
+  const auto names = criteria->getArray("attributes");
+  for (std::size_t i = 0; i < names->size(); ++i) {
+    const auto value = names->get(static_cast<unsigned>(i));
+    if (!value.isString() || value.toString().empty()) {
+      throw Rejection{"rjct.attributes.invalid", at + ".attributes[" + std::to_string(i) + "] must be a name"};
+    }
+    ask.attributes.push_back(value.toString());
+  }
+  if (ask.attributes.empty() || ask.attributes.size() > 64) {
+    throw Rejection{"rjct.attributes.invalid", at + ".attributes must name 1-64 attributes"};
+  }
+  for (const char* key : {"programme", "purpose"}) {
+    if (!criteria->has(key) || !criteria->get(key).isString() || criteria->getValue<std::string>(key).empty()) {
+      throw Rejection{"rjct.attributes.invalid", at + "." + key + " is required when attributes are asked for"};
+    }
+  }
+  ask.programme = criteria->getValue<std::string>("programme");
+  ask.purpose = criteria->getValue<std::string>("purpose");
+  return ask;
+}
+
+Object::Ptr brokeredData(const BrokerResult& result) {
+  Array::Ptr decisions = new Array;
+  for (const auto& row : result.attributes) {
+    Object::Ptr item = new Object;
+    item->set("attribute", row.attribute);
+    item->set("custodian", row.custodian);
+    item->set("decision", row.permit ? "permit" : "deny");
+    item->set("reason", row.reason);
+    item->set("delivered", row.delivered);
+    if (!row.agreementId.empty()) item->set("agreement_id", row.agreementId);
+    if (!row.consentId.empty()) item->set("consent_id", row.consentId);
+    decisions->add(item);
+  }
+  Array::Ptr sealed = new Array;
+  for (const auto& payload : result.payloads) {
+    Object::Ptr item = new Object;
+    item->set("custodian", payload.custodian);
+    item->set("order_id", payload.orderId);
+    item->set("sealed", payload.sealed);
+    sealed->add(item);
+  }
+  Object::Ptr out = new Object;
+  out->set("decisions", decisions);
+  out->set("sealed", sealed);
+  return out;
+}
 
 Object::Ptr objectMember(const Object::Ptr& parent, const std::string& key, const std::string& where) {
   if (!parent->has(key)) throw service::HttpError(400, "malformed_envelope", where + "." + key + " is missing");
@@ -48,10 +114,10 @@ std::string entityIdText(linkage::EntityId id) { return std::to_string(id); }
 }  // namespace
 
 RegistrySearch::RegistrySearch(const IngestService& ingest, const PartyRegistry& parties, EncodingBinding binding,
-                               SearchOptions options)
-    : ingest_(ingest), parties_(parties), binding_(std::move(binding)), options_(std::move(options)) {}
+                               SearchOptions options, AttributeBroker* broker)
+    : ingest_(ingest), parties_(parties), binding_(std::move(binding)), options_(std::move(options)), broker_(broker) {}
 
-std::string RegistrySearch::search(const Party& caller, const std::string& body) const {
+SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body) const {
   const Object::Ptr envelope = service::parseJsonObject(body);
   const Object::Ptr header = objectMember(envelope, "header", "$");
   const Object::Ptr message = objectMember(envelope, "message", "$");
@@ -76,6 +142,7 @@ std::string RegistrySearch::search(const Party& caller, const std::string& body)
   const std::string now = currentTimestampUtc();
   Array::Ptr responses = new Array;
   std::size_t succeeded = 0;
+  int brokeredStatus = 200;
   for (std::size_t i = 0; i < requests->size(); ++i) {
     const std::string where = "$.message.search_request[" + std::to_string(i) + "]";
     Object::Ptr response = new Object;
@@ -119,7 +186,12 @@ std::string RegistrySearch::search(const Party& caller, const std::string& body)
       }
       const std::string type = optionalString(query, "type");
       const std::string value = optionalString(query, "value");
-      const std::size_t wanted = std::min<std::size_t>(pageSize * pageNumber, 1000);
+      const auto ask = brokeredAsk(criteria, where);
+      if (ask && broker_ == nullptr) {
+        throw Rejection{"rjct.attributes.invalid", where + ": this hub does not broker attributes"};
+      }
+      // A brokered request needs the runner-up to judge ambiguity.
+      const std::size_t wanted = std::min<std::size_t>(std::max<std::size_t>(pageSize * pageNumber, ask ? 2 : 1), 1000);
       std::vector<SearchHit> hits;
       try {
         if (type == protocol::kQueryEncodedRecord) {
@@ -157,6 +229,28 @@ std::string RegistrySearch::search(const Party& caller, const std::string& body)
         throw Rejection{"rjct.query.invalid", where + ".search_criteria.query: " + e.what()};
       }
 
+      Object::Ptr brokered;
+      if (ask) {
+        if (hits.empty()) throw Rejection{"NoMatch", where + ": no entity matches the query", 404};
+        if (hits.size() > 1 && hits[0].probability - hits[1].probability < options_.ambiguityMargin) {
+          throw Rejection{"AmbiguousMatch",
+                          where + ": more than one entity matches; add identifying data (CNIC, date of birth, ...)",
+                          409};
+        }
+        hits.resize(1);
+        BrokerRequest brokerRequest{transactionId + "/" + referenceId, ask->programme, ask->purpose, ask->attributes,
+                                    hits[0].entity};
+        try {
+          const BrokerResult result = broker_->broker(caller, brokerRequest);
+          brokered = brokeredData(result);
+          if (!result.anyPermit()) {
+            throw Rejection{result.denialReason(), where + ": no asked attribute may be shared", 403, brokered};
+          }
+        } catch (const BrokerError& e) {
+          throw Rejection{e.code(), where + ": " + e.what(), e.status()};
+        }
+      }
+
       Array::Ptr records = new Array;
       const std::size_t first = (pageNumber - 1) * pageSize;
       for (std::size_t h = first; h < hits.size() && h < first + pageSize; ++h) {
@@ -176,6 +270,7 @@ std::string RegistrySearch::search(const Party& caller, const std::string& body)
       data->set("reg_type", "nser:entity");
       data->set("reg_record_type", "nser:entity-match");
       data->set("reg_records", records);
+      if (brokered) data->set("attributes", brokered);
       Object::Ptr page = new Object;
       page->set("page_size", pageSize);
       page->set("page_number", pageNumber);
@@ -190,6 +285,12 @@ std::string RegistrySearch::search(const Party& caller, const std::string& body)
       response->set("status", "rjct");
       response->set("status_reason_code", rejection.code);
       response->set("status_reason_message", rejection.message);
+      if (rejection.data) {
+        Object::Ptr data = new Object;
+        data->set("attributes", rejection.data);
+        response->set("data", data);
+      }
+      if (rejection.status != 200) brokeredStatus = rejection.status;
     }
     responses->add(response);
   }
@@ -213,10 +314,9 @@ std::string RegistrySearch::search(const Party& caller, const std::string& body)
   reply.set("signature", "");
   reply.set("header", replyHeader);
   reply.set("message", replyMessage);
-  (void)caller;  // the caller's party is checked by the route; consent (issue 8) will use it
   std::ostringstream out;
   reply.stringify(out);
-  return out.str();
+  return {requests->size() == 1 ? brokeredStatus : 200, out.str()};
 }
 
 }  // namespace nser::hub

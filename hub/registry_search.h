@@ -13,8 +13,13 @@
 // matching entities with their match probability and the custodians holding
 // their records, paginated.
 //
-// The consent and attribute step (issue 8) slots in per search_request,
-// between matching and answering.
+// A search_request whose search_criteria also names "programme", "purpose"
+// and "attributes" is brokered (hub/attribute_broker.h): it must match
+// exactly one entity (else rjct NoMatch / AmbiguousMatch), and its answer
+// carries the per-attribute decisions and the custodians' sealed payloads.
+// A message holding one brokered request answers with the HTTP status of its
+// outcome: 404 no match, 409 ambiguous, 403 (with the reason code) when no
+// attribute was permitted.
 //
 // Thread-safe.
 #pragma once
@@ -33,23 +38,33 @@ struct SearchOptions {
   std::size_t maxRequestsPerMessage = 20;
   std::size_t maxPageSize = 100;
   double minProbability = 0.5;
+  // Brokered requests: the best entity must lead the next by this much.
+  double ambiguityMargin = 0.2;
   std::string hubId = "nser-hub";
+};
+
+class AttributeBroker;
+
+struct SearchAnswer {
+  int status = 200;
+  std::string body;  // the response envelope (JSON)
 };
 
 class RegistrySearch {
  public:
+  // `broker` may be null: brokered requests are then refused.
   RegistrySearch(const IngestService& ingest, const PartyRegistry& parties, EncodingBinding binding,
-                 SearchOptions options);
+                 SearchOptions options, AttributeBroker* broker = nullptr);
 
-  // The response envelope (JSON text). Throws service::HttpError (400) when
-  // the envelope itself is malformed.
-  std::string search(const Party& caller, const std::string& body) const;
+  // Throws service::HttpError (400) when the envelope itself is malformed.
+  SearchAnswer search(const Party& caller, const std::string& body) const;
 
  private:
   const IngestService& ingest_;
   const PartyRegistry& parties_;
   EncodingBinding binding_;
   SearchOptions options_;
+  AttributeBroker* broker_;
 };
 
 }  // namespace nser::hub

@@ -40,6 +40,13 @@ std::string buildSearchRequest(const SearchEnvelope& envelope) {
     criteria->set("query_type", "idtype-value");
     criteria->set("query", query);
     criteria->set("pagination", pagination);
+    if (!q.attributes.empty()) {
+      Poco::JSON::Array::Ptr attributes = new Poco::JSON::Array;
+      for (const auto& name : q.attributes) attributes->add(name);
+      criteria->set("programme", q.programme);
+      criteria->set("purpose", q.purpose);
+      criteria->set("attributes", attributes);
+    }
     Poco::JSON::Object::Ptr request = new Poco::JSON::Object;
     request->set("reference_id", q.referenceId);
     request->set("timestamp", now);

@@ -17,6 +17,11 @@ struct SearchQuery {
   std::string value;  // base64 record, hex token or entity id
   std::size_t pageSize = 10;
   std::size_t pageNumber = 1;
+  // Brokered requests (docs/brokering.md): the programme asking, its purpose
+  // and the attributes it wants; empty `attributes`: a plain search.
+  std::string programme;
+  std::string purpose;
+  std::vector<std::string> attributes;
 };
 
 // A query for an encoded record, carrying its schema binding.

@@ -50,7 +50,7 @@ std::string searchBody(const std::string& type, const std::string& value, const 
   envelope.schemaId = header.schemaId;
   envelope.schemaDigest = header.schemaDigest;
   envelope.keyEpoch = header.keyEpoch;
-  envelope.queries.push_back({"ref-1", type, value});
+  envelope.queries.push_back(protocol::SearchQuery{"ref-1", type, value, 10, 1, "", "", {}});
   return protocol::buildSearchRequest(envelope);
 }
 

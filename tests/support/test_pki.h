@@ -9,9 +9,10 @@
 //   pki.caCertificate, pki.crl, pki.server.certificatePath, pki.server.keyPath,
 //   pki.client("admin").certificatePath, pki.client("admin").fingerprint ...
 //
-// The server certificate ("hub" by default) has serverAuth and the subject
-// alternative names localhost, 127.0.0.1 and ::1; client certificates have
-// clientAuth only. Throws pki::PkiError on failure (the test then fails).
+// Every certificate has serverAuth and clientAuth and the subject
+// alternative names localhost, 127.0.0.1 and ::1: the hub also calls the
+// connectors' attribute servers, which serve with the connector's own
+// certificate. Throws pki::PkiError on failure (the test then fails).
 #pragma once
 
 #include <filesystem>
@@ -58,9 +59,9 @@ inline TestPki makeTestPki(const std::filesystem::path& dir, const std::vector<s
   const pki::CaFiles files = pki::createCertificateAuthority(result.caDir, caName);
   result.caCertificate = files.certificate();
   result.crl = files.crl();
-  result.server = result.issue(serverParty, /*serverAuth=*/true, /*clientAuth=*/false);
+  result.server = result.issue(serverParty, /*serverAuth=*/true, /*clientAuth=*/true);
   for (const std::string& party : clientParties) {
-    result.clients.emplace(party, result.issue(party, /*serverAuth=*/false, /*clientAuth=*/true));
+    result.clients.emplace(party, result.issue(party, /*serverAuth=*/true, /*clientAuth=*/true));
   }
   return result;
 }

@@ -1,0 +1,154 @@
+#include "cli/bench_gateway.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <mutex>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+#include "cli/arguments.h"
+#include "cli/latency_percentile.h"
+#include "linkage/csv_reader.h"
+
+namespace nser::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::string searchBody(std::size_t n, const std::string& programme, const std::string& purpose,
+                       const std::vector<std::string>& attributes, const std::string& cnic) {
+  std::string names;
+  for (const auto& name : attributes) names += (names.empty() ? "\"" : ",\"") + name + "\"";
+  return R"({"signature": "", "header": {"version": "1.0.0", "message_id": "bench-)" + std::to_string(n) +
+         R"(", "message_ts": "2026-01-01T00:00:00Z", "action": "search", "sender_id": ")" + programme +
+         R"(", "receiver_id": "gateway", "total_count": 1}, "message": {"transaction_id": "bench", "search_request": [{"reference_id": "r", "timestamp": "2026-01-01T00:00:00Z", "search_criteria": {"query_type": "idtype-value", "query": {"type": "CNIC", "value": ")" +
+         cnic + R"("}, "purpose": ")" + purpose + R"(", "attributes": [)" + names + "]}}]}}";
+}
+
+}  // namespace
+
+int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
+  const auto parsed = Arguments::parse(args, {{"url"}, {"csv"}, {"cnic-column"}, {"programme"}, {"purpose"},
+                                              {"attributes"}, {"rate"}, {"seconds"}, {"connections"}, {"queries"},
+                                              {"warmup"}});
+  const Poco::URI url(parsed.required("url"));
+  if (url.getScheme() != "http" || url.getHost().empty()) {
+    throw UsageError("--url must be http://127.0.0.1:PORT (a loopback-only gateway)");
+  }
+  const double rate = parsed.realOr("rate", 1000.0, 1.0, 1e6);
+  const double duration = parsed.realOr("seconds", 20.0, 0.5, 3600.0);
+  const auto connections = static_cast<unsigned>(parsed.integerOr("connections", 32, 1, 1024));
+  const auto queryCount = static_cast<std::size_t>(parsed.integerOr("queries", 20000, 1, 10'000'000));
+  const double warmup = parsed.realOr("warmup", 2.0, 0.0, 600.0);
+  const auto attributes = splitList(parsed.required("attributes"));
+  if (attributes.empty()) throw UsageError("--attributes needs at least one name");
+
+  // The CNICs to ask for, from the CSV the custodians synced.
+  std::ifstream in(parsed.required("csv"), std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read '" + parsed.required("csv") + "'");
+  linkage::CsvReader reader(in);
+  std::vector<std::string> fields;
+  if (reader.next(fields) != linkage::CsvStatus::Record) throw std::runtime_error("the CSV has no header");
+  const std::string column = parsed.valueOr("cnic-column", "cnic");
+  const auto at = std::find(fields.begin(), fields.end(), column);
+  if (at == fields.end()) throw UsageError("the CSV has no column '" + column + "'");
+  const auto cnicIndex = static_cast<std::size_t>(at - fields.begin());
+  std::vector<std::string> bodies;
+  while (bodies.size() < queryCount && reader.next(fields) == linkage::CsvStatus::Record) {
+    if (cnicIndex >= fields.size() || fields[cnicIndex].empty()) continue;
+    bodies.push_back(searchBody(bodies.size(), parsed.required("programme"), parsed.required("purpose"), attributes,
+                                fields[cnicIndex]));
+  }
+  if (bodies.empty()) throw std::runtime_error("no CNIC found in the CSV");
+
+  std::mutex merge;
+  std::vector<double> latencies;
+  std::map<int, std::uint64_t> statuses;
+  std::uint64_t withValues = 0;
+  std::uint64_t errors = 0;
+  std::string firstError;
+  const auto interval = std::chrono::duration<double>(static_cast<double>(connections) / rate);
+  const auto start = Clock::now() + std::chrono::milliseconds(200);
+  const auto measureFrom = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
+  const auto end = measureFrom + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(duration));
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < connections; ++w) {
+    workers.emplace_back([&, w] {
+      std::vector<double> mine;
+      std::map<int, std::uint64_t> myStatuses;
+      std::uint64_t myValues = 0;
+      std::uint64_t myErrors = 0;
+      Poco::Net::HTTPClientSession session(url.getHost(), url.getPort());
+      session.setKeepAlive(true);
+      session.setTimeout(Poco::Timespan(30, 0));
+      // Each connection's schedule is offset so the load is spread evenly.
+      auto scheduled = start + std::chrono::duration_cast<Clock::duration>(interval * (static_cast<double>(w) / connections));
+      for (std::size_t k = w; scheduled < end; k += connections) {
+        std::this_thread::sleep_until(scheduled);
+        try {
+          const std::string& body = bodies[k % bodies.size()];
+          Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/registry/sync/search",
+                                         Poco::Net::HTTPMessage::HTTP_1_1);
+          request.setContentType("application/json");
+          request.setContentLength(static_cast<std::streamsize>(body.size()));
+          request.setKeepAlive(true);
+          session.sendRequest(request) << body;
+          Poco::Net::HTTPResponse response;
+          std::string answer;
+          Poco::StreamCopier::copyToString(session.receiveResponse(response), answer);
+          if (scheduled >= measureFrom) {
+            mine.push_back(std::chrono::duration<double>(Clock::now() - scheduled).count());
+            ++myStatuses[static_cast<int>(response.getStatus())];
+            if (answer.find("\"values\":{\"") != std::string::npos) ++myValues;
+          }
+        } catch (const std::exception& e) {
+          ++myErrors;
+          session.reset();
+          std::lock_guard lock(merge);
+          if (firstError.empty()) firstError = e.what();
+        }
+        scheduled += std::chrono::duration_cast<Clock::duration>(interval);
+      }
+      std::lock_guard lock(merge);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+      for (const auto& [status, count] : myStatuses) statuses[status] += count;
+      withValues += myValues;
+      errors += myErrors;
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  io.out << std::fixed << std::setprecision(3) << "requests=" << latencies.size() << "\nerrors=" << errors;
+  for (const auto& [status, count] : statuses) io.out << "\nstatus_" << status << "=" << count;
+  io.out << "\nwith_values=" << withValues << "\nconnections=" << connections << "\nseconds=" << duration
+         << std::setprecision(0) << "\ntarget_rate=" << rate
+         << "\nrequests_per_second=" << static_cast<double>(latencies.size()) / duration << std::setprecision(3)
+         << "\nlatency_p50_ms=" << percentile(latencies, 0.50) * 1000
+         << "\nlatency_p90_ms=" << percentile(latencies, 0.90) * 1000
+         << "\nlatency_p99_ms=" << percentile(latencies, 0.99) * 1000
+         << "\nlatency_max_ms=" << percentile(latencies, 1.0) * 1000 << "\n";
+  if (!firstError.empty()) io.err << "nser bench gateway: first error: " << firstError << "\n";
+  return errors == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace nser::cli
