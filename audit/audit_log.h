@@ -10,9 +10,9 @@
 // Reads: every perfect subtree hash is stored when it is completed, so a root
 // (of any size up to the current one), an inclusion proof or a consistency
 // proof costs O(log n) point reads (one MultiGet). The hashes of subtrees of
-// 16 leaves and more (n/8 hashes: 4 bytes per entry, 40 MB at 10 million
+// 8 leaves and more (n/4 hashes: 8 bytes per entry, 80 MB at 10 million
 // entries, read at open) are also kept in memory, so a proof reads only its
-// lowest four levels from storage. Secondary indexes serve
+// lowest three levels from storage. Secondary indexes serve
 // search by programme, custodian, entity, purpose and decision within a time
 // range; a hash index finds an entry by its leaf hash.
 //
@@ -101,7 +101,7 @@ class AuditLog {
   // Storage keys (docs/audit-format.md); exposed for tests that tamper with a closed log.
   static std::string entryKey(std::uint64_t index);
   static std::string nodeKey(const NodeId& node);
-  static constexpr unsigned kFirstCachedLevel = 4;
+  static constexpr unsigned kFirstCachedLevel = 3;
 
  private:
   // One append waiting for the committer; owned by the appending caller.
