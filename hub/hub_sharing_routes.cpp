@@ -7,6 +7,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <charconv>
 #include <chrono>
 #include <sstream>
 
@@ -242,8 +243,12 @@ void HubService::addSharingRoutes() {
                    // holding the person's records hear of it.
                    std::vector<std::string> told = {consent.programme};
                    const std::string entity = entityOfSubject(consent.subject);
-                   if (const EntityIndex* index = ingest_->index(); index != nullptr && !entity.empty()) {
-                     for (const auto& member : index->memberReferences(std::stoull(entity))) {
+                   linkage::EntityId entityId = 0;
+                   const auto parsedId = std::from_chars(entity.data(), entity.data() + entity.size(), entityId);
+                   const bool knownEntity = !entity.empty() && parsedId.ec == std::errc() &&
+                                            parsedId.ptr == entity.data() + entity.size();
+                   if (const EntityIndex* index = ingest_->index(); index != nullptr && knownEntity) {
+                     for (const auto& member : index->memberReferences(entityId)) {
                        if (auto id = parties_->custodianId(member.custodian)) {
                          if (std::find(told.begin(), told.end(), *id) == told.end()) told.push_back(*id);
                        }
