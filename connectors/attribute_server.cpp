@@ -63,12 +63,7 @@ class FetchHandler : public Poco::Net::HTTPRequestHandler {
       const FetchAnswer answer = server_.fetch(service::readBody(request, 65536));
       service::sendJsonText(response, answer.status, answer.body);
     } catch (const HttpError& e) {
-      try {
-        if (!service::drainBody(request, 131072)) response.setKeepAlive(false);
-      } catch (const Poco::Exception&) {
-        response.setKeepAlive(false);
-      }
-      if (!response.sent()) service::sendError(response, e);
+      service::answerWithError(request, response, e, 131072);
     } catch (const std::exception& e) {
       service::logEvent(log(), Poco::Message::PRIO_ERROR, "fetch failed", {{"error", e.what()}});
       response.setKeepAlive(false);

@@ -460,12 +460,7 @@ class GatewayHandler : public Poco::Net::HTTPRequestHandler {
       const auto answer = gateway_.handle(request.getMethod(), path, request);
       service::sendJsonText(response, answer.first, answer.second);
     } catch (const HttpError& e) {
-      try {
-        if (!service::drainBody(request, 2 * kMaxBody)) response.setKeepAlive(false);
-      } catch (const Poco::Exception&) {
-        response.setKeepAlive(false);
-      }
-      if (!response.sent()) service::sendError(response, e);
+      service::answerWithError(request, response, e, 2 * kMaxBody);
     } catch (const std::exception& e) {
       // The message of an unexpected error is logged without the request (it holds plaintext).
       service::logEvent(Poco::Logger::get("connector.gateway"), Poco::Message::PRIO_ERROR, "request failed",

@@ -42,9 +42,7 @@ bool BrokerResult::anyPermit() const {
 }
 
 std::string BrokerResult::denialReason() const {
-  if (attributes.empty()) return "NoAttributes";
-  const std::string& first = attributes.front().reason;
-  return first;
+  return attributes.empty() ? "NoAttributes" : attributes.front().reason;
 }
 
 AttributeBroker::AttributeBroker(const IngestService& ingest, const PartyRegistry& parties,
@@ -66,11 +64,11 @@ AttributeBroker::AttributeBroker(const IngestService& ingest, const PartyRegistr
 void AttributeBroker::checkActingFor(const Party& caller, const std::string& programme) const {
   const auto party = parties_.find(programme);
   if (!party || party->role != Role::Programme) {
-    throw BrokerError(403, "NoAgreement", "'" + programme + "' is not a registered programme");
+    throw service::HttpError(403, "NoAgreement", "'" + programme + "' is not a registered programme");
   }
-  if (!party->active()) throw BrokerError(403, "ProgrammeDisabled", "programme '" + programme + "' is disabled");
+  if (!party->active()) throw service::HttpError(403, "ProgrammeDisabled", "programme '" + programme + "' is disabled");
   if (caller.id != programme && party->via != caller.id) {
-    throw BrokerError(403, "NotActingForProgramme",
+    throw service::HttpError(403, "NotActingForProgramme",
                       "party '" + caller.id + "' does not query on behalf of programme '" + programme + "'");
   }
 }
@@ -78,7 +76,7 @@ void AttributeBroker::checkActingFor(const Party& caller, const std::string& pro
 BrokerResult AttributeBroker::broker(const Party& caller, const BrokerRequest& request) {
   checkActingFor(caller, request.programme);
   if (pki::decodePublicKey(caller.boxKey) == std::nullopt) {
-    throw BrokerError(409, "no_box_key",
+    throw service::HttpError(409, "no_box_key",
                       "party '" + caller.id + "' has not registered a box key to receive sealed attributes");
   }
   const std::int64_t now = nowMillis() / 1000;

@@ -39,6 +39,7 @@
 #include "pki/signing_key.h"
 #include "policy/access_decision.h"
 #include "protocol/fetch_order.h"
+#include "service/http_error.h"
 #include "service/https_client_pool.h"
 
 namespace nser::hub {
@@ -72,22 +73,8 @@ struct BrokerResult {
   std::vector<BrokeredAttribute> attributes;
   std::vector<SealedPayload> payloads;
   bool anyPermit() const;
-  // The reason when nothing was permitted: the common reason, or the first.
+  // The reason reported when nothing was permitted: the first attribute's.
   std::string denialReason() const;
-};
-
-// Thrown when the request itself cannot be brokered: the caller may not act
-// for the programme, or has no box key (HTTP status + code).
-class BrokerError : public std::runtime_error {
- public:
-  BrokerError(int status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-  int status() const { return status_; }
-  const std::string& code() const { return code_; }
-
- private:
-  int status_;
-  std::string code_;
 };
 
 class AttributeBroker {
@@ -96,10 +83,12 @@ class AttributeBroker {
                   const ConsentRegistry& consents, QuotaLedger& quotas, HubAudit& audit, HubMetrics& metrics,
                   const pki::SigningKey& orderKey, Poco::Net::Context::Ptr clientContext, BrokerOptions options);
 
+  // Throws service::HttpError when the request itself cannot be brokered
+  // (403: the caller may not act for the programme; 409: it has no box key).
   BrokerResult broker(const Party& caller, const BrokerRequest& request);
 
   // Checks that `caller` may act for `programme` (the programme itself, or
-  // the custodian it queries through); throws BrokerError 403 otherwise.
+  // the custodian it queries through); throws service::HttpError 403 otherwise.
   void checkActingFor(const Party& caller, const std::string& programme) const;
 
  private:

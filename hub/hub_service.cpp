@@ -73,14 +73,7 @@ class HubRequestHandler : public Poco::Net::HTTPRequestHandler {
       for (const auto& [key, value] : uri.getQueryParameters()) context.query[key] = value;
       match.route->handler(context);
     } catch (const HttpError& e) {
-      // An unread body would be parsed as the next request on this
-      // connection: drain it (bounded) or close the connection.
-      try {
-        if (!service::drainBody(request, 2 * maxBody_)) response.setKeepAlive(false);
-      } catch (const Poco::Exception&) {
-        response.setKeepAlive(false);
-      }
-      if (!response.sent()) service::sendError(response, e);
+      service::answerWithError(request, response, e, 2 * maxBody_);
     } catch (const Poco::Net::NetException& e) {
       // The peer went away mid-request: nothing to answer.
       service::logEvent(log(), Poco::Message::PRIO_DEBUG, "connection error", {{"error", e.displayText()}});

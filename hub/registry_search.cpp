@@ -246,7 +246,7 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
           if (!result.anyPermit()) {
             throw Rejection{result.denialReason(), where + ": no asked attribute may be shared", 403, brokered};
           }
-        } catch (const BrokerError& e) {
+        } catch (const service::HttpError& e) {
           throw Rejection{e.code(), where + ": " + e.what(), e.status()};
         }
       }

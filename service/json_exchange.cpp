@@ -97,4 +97,14 @@ void sendError(Poco::Net::HTTPServerResponse& response, const HttpError& error) 
   sendJson(response, error.status(), body);
 }
 
+void answerWithError(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                     const HttpError& error, std::size_t drainLimit) {
+  try {
+    if (!drainBody(request, drainLimit)) response.setKeepAlive(false);
+  } catch (const Poco::Exception&) {
+    response.setKeepAlive(false);
+  }
+  if (!response.sent()) sendError(response, error);
+}
+
 }  // namespace nser::service

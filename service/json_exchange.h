@@ -32,4 +32,11 @@ void sendText(Poco::Net::HTTPServerResponse& response, int status, const std::st
               const std::string& text);
 void sendError(Poco::Net::HTTPServerResponse& response, const HttpError& error);
 
+// Answers a request that failed with `error`: first drains what is left of its
+// body (at most `drainLimit` bytes; an unread body would be parsed as the next
+// request on the connection), closing the connection when it cannot, then
+// sends the JSON error unless an answer has already gone out.
+void answerWithError(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                     const HttpError& error, std::size_t drainLimit);
+
 }  // namespace nser::service
