@@ -23,7 +23,9 @@ const char* const kBenchEncodeHelp =
     "  fastest run: records= (rows per run; malformed= CSV rows are skipped, as\n"
     "  `nser encode` would quarantine them), encoded=, quarantined=, cpu_seconds=\n"
     "  (CPU time of the encoding thread), seconds= (wall time of that run) and\n"
-    "  records_per_second= (records / cpu_seconds). --digest adds output_digest=,\n"
+    "  records_per_second= (records / cpu_seconds). Every run starts from a fresh\n"
+    "  encoder workspace (empty memos); memo_lookups= and memo_hits= count the\n"
+    "  per-thread memos' use in a run. --digest adds output_digest=,\n"
     "  a BLAKE2b-256 of every encoded record (one more, untimed, run): equal digests\n"
     "  mean byte-identical encodings.\n";
 
@@ -38,6 +40,8 @@ double threadCpuSeconds() {
 struct RunCounts {
   std::uint64_t encoded = 0;
   std::uint64_t quarantined = 0;
+  std::uint64_t memoLookups = 0;
+  std::uint64_t memoHits = 0;
 };
 
 void hashWords(crypto_generichash_state& state, const linkage::FilterWords& words) {
@@ -97,11 +101,13 @@ int runBenchEncode(const std::vector<std::string>& args, CommandIo io) {
     lines.push_back(reader.lineNumber());
   }
 
-  auto workspace = encoder.makeWorkspace();
   linkage::EncodedRecord record;
-  // One pass over every row; `sink` sees each encoded record.
+  // One pass over every row; `sink` sees each encoded record. Each run starts
+  // from a fresh workspace, so no run profits from values another run
+  // memoised (the encoder's per-thread memos start empty, as in `nser encode`).
   auto run = [&](auto&& sink) {
     RunCounts counts;
+    auto workspace = encoder.makeWorkspace();
     for (std::size_t i = 0; i < rows.size(); ++i) {
       if (encoder.encodeRow(rows[i], binding, lines[i], workspace, record).ok) {
         ++counts.encoded;
@@ -110,6 +116,8 @@ int runBenchEncode(const std::vector<std::string>& args, CommandIo io) {
         ++counts.quarantined;
       }
     }
+    counts.memoLookups = workspace.memoLookups();
+    counts.memoHits = workspace.memoHits();
     return counts;
   };
 
@@ -141,7 +149,9 @@ int runBenchEncode(const std::vector<std::string>& args, CommandIo io) {
          << "cpu_seconds=" << cpuSeconds << "\n"
          << "seconds=" << seconds << "\n"
          << "records_per_second="
-         << (cpuSeconds > 0.0 ? std::llround(static_cast<double>(rows.size()) / cpuSeconds) : 0LL) << "\n";
+         << (cpuSeconds > 0.0 ? std::llround(static_cast<double>(rows.size()) / cpuSeconds) : 0LL) << "\n"
+         << "memo_lookups=" << counts.memoLookups << "\n"
+         << "memo_hits=" << counts.memoHits << "\n";
   if (parsed.has("digest")) {
     crypto_generichash_state state;
     crypto_generichash_init(&state, nullptr, 0, crypto_generichash_BYTES);

@@ -78,6 +78,44 @@ std::string twoDigits(int value) {
   return {static_cast<char>('0' + value / 10), static_cast<char>('0' + value % 10)};
 }
 
+// What normalise() takes from the name column.
+void parseNameColumn(std::string_view raw, ParsedNameFields& out) {
+  PersonName parsed = parsePersonName(raw);
+  out.canonical = parsed.name.canonical();
+  out.joined = parsed.name.joined();
+  out.phonetic = phoneticOf(parsed.name);
+  out.titles.clear();
+  for (Title title : parsed.name.titles) {
+    if (!out.titles.empty()) out.titles += ' ';
+    out.titles += titleName(title);
+  }
+  out.nameEmpty = parsed.name.empty();
+  out.relation = parsed.relation;
+  out.relationCanonical = parsed.relationName.canonical();
+  out.relationPhonetic = phoneticOf(parsed.relationName);
+  out.flags = parsed.flags;
+  out.reason = std::move(parsed.reason);
+}
+
+// ... and from the relation name column (canonical and phonetic only).
+void parseRelationColumn(std::string_view raw, ParsedNameFields& out) {
+  NameParts parts = parseNameParts(raw);
+  out.canonical = parts.canonical();
+  out.phonetic = phoneticOf(parts);
+}
+
+// Looks `raw` up in `memo` (if any), else parses it into `scratch` and
+// memoises the result.
+const ParsedNameFields& parsedColumn(std::string_view raw, NameParseMemo* memo, ParsedNameFields& scratch,
+                                     void (*parse)(std::string_view, ParsedNameFields&)) {
+  if (memo != nullptr) {
+    if (const ParsedNameFields* found = memo->find(raw)) return *found;
+  }
+  parse(raw, scratch);
+  if (memo != nullptr) memo->store(raw, scratch);
+  return scratch;
+}
+
 }  // namespace
 
 std::string_view personFieldName(PersonField field) { return kFieldNames[static_cast<std::size_t>(field)]; }
@@ -92,28 +130,34 @@ std::optional<PersonField> personFieldByName(std::string_view name) {
 PersonNormaliser::PersonNormaliser(CivilDate today) { dateOptions_.reference = today; }
 
 NormalisedPerson PersonNormaliser::normalise(const PersonIdentity& identity) const {
+  return normalise(identity, nullptr);
+}
+
+NormalisedPerson PersonNormaliser::normalise(const PersonIdentity& identity, NormaliserMemo* memo) const {
   NormalisedPerson out;
+  if (memo != nullptr) {
+    // Both lookups' slots load in parallel.
+    memo->names.prefetch(identity.name);
+    memo->relationNames.prefetch(identity.relationName);
+  }
 
   // Name, titles and an embedded relation.
-  PersonName parsed = parsePersonName(identity.name);
-  if (parsed.flags != 0) appendReason(out.reason, "name: " + parsed.reason);
-  if (parsed.name.empty()) {
+  ParsedNameFields nameScratch;
+  const ParsedNameFields& name =
+      parsedColumn(identity.name, memo != nullptr ? &memo->names : nullptr, nameScratch, parseNameColumn);
+  if (name.flags != 0) appendReason(out.reason, "name: " + name.reason);
+  if (name.nameEmpty) {
     out.flags |= kFlagNameMissing;
     out.usable = false;
     appendReason(out.reason, "name: no name left after removing titles and relation");
   }
-  out[PersonField::Name] = parsed.name.canonical();
-  out[PersonField::NameJoined] = parsed.name.joined();
-  out[PersonField::NamePhonetic] = phoneticOf(parsed.name);
-  std::string titles;
-  for (Title title : parsed.name.titles) {
-    if (!titles.empty()) titles += ' ';
-    titles += titleName(title);
-  }
-  out[PersonField::Titles] = std::move(titles);
+  out[PersonField::Name] = name.canonical;
+  out[PersonField::NameJoined] = name.joined;
+  out[PersonField::NamePhonetic] = name.phonetic;
+  out[PersonField::Titles] = name.titles;
 
   // Relation: explicit columns win over a relation written inside the name.
-  RelationType relation = parsed.relation;
+  RelationType relation = name.relation;
   if (!identity.relationType.empty()) {
     RelationTypeValue value = parseRelationType(identity.relationType);
     if (value.recognised) {
@@ -122,11 +166,17 @@ NormalisedPerson PersonNormaliser::normalise(const PersonIdentity& identity) con
       appendReason(out.reason, "relation_type: not a known relation");
     }
   }
-  NameParts relationName = parsed.relationName;
-  if (!identity.relationName.empty()) relationName = parseNameParts(identity.relationName);
   if (relation != RelationType::none) out[PersonField::RelationType] = std::string(relationTypeName(relation));
-  out[PersonField::RelationName] = relationName.canonical();
-  out[PersonField::RelationPhonetic] = phoneticOf(relationName);
+  if (!identity.relationName.empty()) {
+    ParsedNameFields relationScratch;
+    const ParsedNameFields& relationName = parsedColumn(
+        identity.relationName, memo != nullptr ? &memo->relationNames : nullptr, relationScratch, parseRelationColumn);
+    out[PersonField::RelationName] = relationName.canonical;
+    out[PersonField::RelationPhonetic] = relationName.phonetic;
+  } else {
+    out[PersonField::RelationName] = name.relationCanonical;
+    out[PersonField::RelationPhonetic] = name.relationPhonetic;
+  }
 
   // Gender, then the CNIC checked against it.
   GenderValue gender = parseGender(identity.gender);

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "linkage/name_parse_memo.h"
 #include "linkage/partial_date.h"
 
 namespace nser::linkage {
@@ -86,6 +87,9 @@ class PersonNormaliser {
   explicit PersonNormaliser(CivilDate today = {});
 
   NormalisedPerson normalise(const PersonIdentity& identity) const;
+  // The same, looking the name columns up in `memo` (per thread) first:
+  // identical output, much less work when names repeat.
+  NormalisedPerson normalise(const PersonIdentity& identity, NormaliserMemo* memo) const;
 
  private:
   DateParseOptions dateOptions_;

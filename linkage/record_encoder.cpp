@@ -1,7 +1,10 @@
 #include "linkage/record_encoder.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 namespace nser::linkage {
 
@@ -25,15 +28,37 @@ std::string describeHardening(const NserSchemaExtension* ext) {
 
 // OR-folds `wide` down to `bits` (a divisor of its length): bit i of the
 // result is the OR of bits i, i + bits, i + 2*bits, ...
-void orFold(const BloomFilter& wide, std::size_t bits, BloomFilter& out) {
+void orFold(std::span<const std::uint64_t> source, std::size_t bits, BloomFilter& out) {
   if (out.bits() != bits) out = BloomFilter(bits);
   std::span<std::uint64_t> dest = out.mutableWords();
-  std::span<const std::uint64_t> source = wide.words();
   for (std::size_t i = 0; i < dest.size(); ++i) dest[i] = source[i];
   for (std::size_t i = dest.size(); i < source.size(); ++i) dest[i % dest.size()] |= source[i];
 }
 
+// Slots per memo: a few thousand distinct values cover most repeats of a
+// national register's names, places and dates (see docs/performance.md).
+constexpr std::size_t kFeatureMemoSlots = 4096;
+constexpr std::size_t kTokenMemoSlots = 4096;
+constexpr std::size_t kTokenKinds = static_cast<std::size_t>(TokenKind::Phone) + 1;
+constexpr std::size_t kDigestWords = sizeof(KeyedToken::digest) / sizeof(std::uint64_t);
+static_assert(kDigestWords * sizeof(std::uint64_t) == sizeof(KeyedToken::digest));
+
 }  // namespace
+
+std::size_t EncoderWorkspace::memoLookups() const {
+  std::size_t total =
+      normaliserMemo ? normaliserMemo->names.lookups() + normaliserMemo->relationNames.lookups() : 0;
+  for (const auto& memo : featureMemos) total += memo.lookups();
+  for (const auto& memo : tokenMemos) total += memo.lookups();
+  return total;
+}
+
+std::size_t EncoderWorkspace::memoHits() const {
+  std::size_t total = normaliserMemo ? normaliserMemo->names.hits() + normaliserMemo->relationNames.hits() : 0;
+  for (const auto& memo : featureMemos) total += memo.hits();
+  for (const auto& memo : tokenMemos) total += memo.hits();
+  return total;
+}
 
 RecordEncoder::RecordEncoder(LinkageSchema schema, const LinkageSecret& secret, CivilDate today)
     : schema_(std::move(schema)), clkEncoder_(schema_.clk, secret), normaliser_(today) {
@@ -76,12 +101,35 @@ RecordEncoder::RecordEncoder(LinkageSchema schema, const LinkageSecret& secret, 
 
 RecordEncoder::~RecordEncoder() = default;
 
-EncoderWorkspace RecordEncoder::makeWorkspace() const {
+EncoderWorkspace RecordEncoder::makeWorkspace(bool memoise) const {
   EncoderWorkspace workspace;
   workspace.clk = clkEncoder_.makeWorkspace();
   workspace.filter = BloomFilter(clkEncoder_.hashBits());
   workspace.featureFilter = BloomFilter(clkEncoder_.hashBits());
+  if (memoise && schema_.nser) {
+    // Memos allocate their tables lazily (value_memo.h): cheap to create here.
+    workspace.featureMemos.reserve(schema_.clk.features.size());
+    for (std::size_t f = 0; f < schema_.clk.features.size(); ++f) {
+      workspace.featureMemos.emplace_back(kFeatureMemoSlots, featureMemoWords(f));
+    }
+    workspace.normaliserMemo = std::make_unique<NormaliserMemo>();
+    workspace.tokenMemos.resize(kTokenKinds);
+    for (std::size_t kind = 0; kind < kTokenKinds; ++kind) {
+      const auto tokenKind = static_cast<TokenKind>(kind);
+      if (kind == 0 || tokenKind == TokenKind::Cnic || tokenKind == TokenKind::CnicDeletion) continue;
+      workspace.tokenMemos[kind] = ValueMemo(kTokenMemoSlots, kDigestWords);
+    }
+  }
   return workspace;
+}
+
+std::size_t RecordEncoder::featureMemoWords(std::size_t feature) const {
+  std::size_t words = clkEncoder_.hashBits() / 64;
+  // With a record salt the field filter depends on more than the value.
+  if (fieldSlot_[feature] >= 0 && !schema_.nser->recordSalt) {
+    words += (fieldHardener_ ? fieldHardener_->outputBits() : fieldFilterBits_) / 64;
+  }
+  return words;
 }
 
 ColumnBinding RecordEncoder::bind(const std::vector<std::string>& headerRow) const {
@@ -143,7 +191,7 @@ EncodeOutcome RecordEncoder::encodeRow(const std::vector<std::string>& row, cons
   // Order of identityRoles(): name, relation_type, relation_name, cnic, gender, dob, district, tehsil, phone.
   PersonIdentity identity{column(0), column(1), column(2), column(3), column(4),
                           column(5), column(6), column(7), column(8)};
-  NormalisedPerson person = normaliser_.normalise(identity);
+  NormalisedPerson person = normaliser_.normalise(identity, workspace.normaliserMemo.get());
   return encodeNormalised(person, workspace, out);
 }
 
@@ -151,7 +199,7 @@ EncodeOutcome RecordEncoder::encodeIdentity(std::string id, const PersonIdentity
                                             EncodedRecord& out) const {
   if (!schema_.nser) return {false, "queries need an nser linkage schema"};
   out.id = std::move(id);
-  return encodeNormalised(normaliser_.normalise(identity), workspace, out);
+  return encodeNormalised(normaliser_.normalise(identity, workspace.normaliserMemo.get()), workspace, out);
 }
 
 EncodeOutcome RecordEncoder::encodeNormalised(const NormalisedPerson& person, EncoderWorkspace& workspace,
@@ -167,16 +215,51 @@ EncodeOutcome RecordEncoder::encodeNormalised(const NormalisedPerson& person, En
   BloomFilter& clk = workspace.filter;
   clk.clear();
   out.fieldFilters.resize(header_.fieldNames.size());
+  const std::size_t hashWords = clk.words().size();
+  // Memo slots are mostly out of cache: request them all now, so the
+  // misses overlap instead of stalling one feature after another.
+  if (!workspace.featureMemos.empty()) {
+    for (std::size_t f = 0; f < schema_.clk.features.size(); ++f) {
+      workspace.featureMemos[f].prefetch(workspace.values[f]);
+    }
+    const auto prefetchToken = [&](TokenKind kind, PersonField field) {
+      workspace.tokenMemos[static_cast<std::size_t>(kind)].prefetch(person[field]);
+    };
+    prefetchToken(TokenKind::NamePhonetic, PersonField::NamePhonetic);
+    prefetchToken(TokenKind::RelationPhonetic, PersonField::RelationPhonetic);
+    prefetchToken(TokenKind::BirthDate, PersonField::BirthDate);
+    prefetchToken(TokenKind::Phone, PersonField::Phone);
+  }
   for (std::size_t f = 0; f < schema_.clk.features.size(); ++f) {
     if (schema_.clk.features[f].ignored) continue;
-    workspace.featureFilter.clear();
-    ClkEncodeResult result = clkEncoder_.encodeFeature(f, workspace.values[f], workspace.clk, workspace.featureFilter);
-    if (!result.ok) return {false, result.reason};
-    clk |= workspace.featureFilter;
-    if (fieldSlot_[f] >= 0) {
-      orFold(workspace.featureFilter, fieldFilterBits_, workspace.fieldFilter);
-      finishFilter(workspace.fieldFilter.words(), fieldHardener_.get(), salt,
-                   out.fieldFilters[static_cast<std::size_t>(fieldSlot_[f])]);
+    const std::string_view value = workspace.values[f];
+    ValueMemo* memo = workspace.featureMemos.empty() ? nullptr : &workspace.featureMemos[f];
+    const std::span<const std::uint64_t> memoised =
+        memo != nullptr ? memo->find(value) : std::span<const std::uint64_t>();
+    std::span<const std::uint64_t> featureWords = memoised.first(memoised.empty() ? 0 : hashWords);
+    if (memoised.empty()) {
+      workspace.featureFilter.clear();
+      ClkEncodeResult result = clkEncoder_.encodeFeature(f, value, workspace.clk, workspace.featureFilter);
+      if (!result.ok) return {false, result.reason};
+      featureWords = workspace.featureFilter.words();
+    }
+    std::span<std::uint64_t> clkWords = clk.mutableWords();
+    for (std::size_t w = 0; w < hashWords; ++w) clkWords[w] |= featureWords[w];
+    FilterWords* field = fieldSlot_[f] >= 0 ? &out.fieldFilters[static_cast<std::size_t>(fieldSlot_[f])] : nullptr;
+    if (field != nullptr) {
+      if (memoised.size() > hashWords) {
+        field->assign(memoised.begin() + static_cast<std::ptrdiff_t>(hashWords), memoised.end());
+      } else {
+        orFold(featureWords, fieldFilterBits_, workspace.fieldFilter);
+        finishFilter(workspace.fieldFilter.words(), fieldHardener_.get(), salt, *field);
+      }
+    }
+    if (memo != nullptr && memoised.empty()) {
+      workspace.memoEntry.assign(featureWords.begin(), featureWords.end());
+      if (memo->words() > hashWords) {
+        workspace.memoEntry.insert(workspace.memoEntry.end(), field->begin(), field->end());
+      }
+      memo->store(value, workspace.memoEntry);
     }
   }
   // clkhash folds the whole filter after hashing every feature.
@@ -187,7 +270,7 @@ EncodeOutcome RecordEncoder::encodeNormalised(const NormalisedPerson& person, En
     finishFilter(clk.words(), clkHardener_.get(), salt, out.clk);
   }
   out.tokens.clear();
-  if (tokenizer_) appendTokens(person, out);
+  if (tokenizer_) appendTokens(person, workspace, out);
   return {};
 }
 
@@ -212,7 +295,37 @@ void RecordEncoder::finishFilter(std::span<const std::uint64_t> filter, const Fi
   }
 }
 
-void RecordEncoder::appendTokens(const NormalisedPerson& person, EncodedRecord& out) const {
+KeyedToken RecordEncoder::keyedToken(TokenKind kind, std::string_view value, EncoderWorkspace& workspace) const {
+  const auto index = static_cast<std::size_t>(kind);
+  ValueMemo* memo = index < workspace.tokenMemos.size() ? &workspace.tokenMemos[index] : nullptr;
+  if (memo != nullptr) {
+    const std::span<const std::uint64_t> memoised = memo->find(value);
+    if (!memoised.empty()) {
+      KeyedToken token;
+      token.kind = kind;
+      std::memcpy(token.digest.data(), memoised.data(), token.digest.size());
+      return token;
+    }
+  }
+  KeyedToken token = tokenizer_->token(kind, value);
+  if (memo != nullptr) {
+    std::uint64_t words[kDigestWords];
+    std::memcpy(words, token.digest.data(), sizeof(words));
+    memo->store(value, words);
+    sodium_memzero(words, sizeof(words));
+  }
+  return token;
+}
+
+void RecordEncoder::appendTokens(const NormalisedPerson& person, EncoderWorkspace& workspace,
+                                 EncodedRecord& out) const {
+  // Composite inputs are built in the workspace's string: no allocation.
+  auto joined = [&workspace](const std::string& first, char separator, const std::string& second) {
+    workspace.tokenInput.assign(first);
+    workspace.tokenInput.push_back(separator);
+    workspace.tokenInput.append(second);
+    return std::string_view(workspace.tokenInput);
+  };
   for (TokenFamily family : schema_.nser->tokens) {
     switch (family) {
       case TokenFamily::Cnic:
@@ -220,39 +333,42 @@ void RecordEncoder::appendTokens(const NormalisedPerson& person, EncodedRecord& 
         break;
       case TokenFamily::NamePhonetic:
         if (!person[PersonField::NamePhonetic].empty()) {
-          out.tokens.push_back(tokenizer_->token(TokenKind::NamePhonetic, person[PersonField::NamePhonetic]));
+          out.tokens.push_back(keyedToken(TokenKind::NamePhonetic, person[PersonField::NamePhonetic], workspace));
         }
         break;
       case TokenFamily::NamePhoneticDistrict:
         if (!person[PersonField::NamePhonetic].empty() && !person[PersonField::District].empty()) {
-          out.tokens.push_back(tokenizer_->token(
-              TokenKind::NamePhoneticDistrict, person[PersonField::NamePhonetic] + "|" + person[PersonField::District]));
+          out.tokens.push_back(keyedToken(TokenKind::NamePhoneticDistrict,
+                                          joined(person[PersonField::NamePhonetic], '|', person[PersonField::District]),
+                                          workspace));
         }
         break;
       case TokenFamily::RelationPhonetic:
         if (!person[PersonField::RelationPhonetic].empty()) {
-          out.tokens.push_back(tokenizer_->token(TokenKind::RelationPhonetic, person[PersonField::RelationPhonetic]));
+          out.tokens.push_back(
+              keyedToken(TokenKind::RelationPhonetic, person[PersonField::RelationPhonetic], workspace));
         }
         break;
       case TokenFamily::BirthYear:
         if (!person[PersonField::BirthYear].empty()) {
-          out.tokens.push_back(tokenizer_->token(TokenKind::BirthYear, person[PersonField::BirthYear]));
+          out.tokens.push_back(keyedToken(TokenKind::BirthYear, person[PersonField::BirthYear], workspace));
         }
         break;
       case TokenFamily::BirthYearMonth:
         if (!person[PersonField::BirthMonth].empty()) {
-          out.tokens.push_back(tokenizer_->token(TokenKind::BirthYearMonth,
-                                                 person[PersonField::BirthYear] + "-" + person[PersonField::BirthMonth]));
+          out.tokens.push_back(keyedToken(
+              TokenKind::BirthYearMonth, joined(person[PersonField::BirthYear], '-', person[PersonField::BirthMonth]),
+              workspace));
         }
         break;
       case TokenFamily::BirthDate:
         if (!person[PersonField::BirthDay].empty()) {
-          out.tokens.push_back(tokenizer_->token(TokenKind::BirthDate, person[PersonField::BirthDate]));
+          out.tokens.push_back(keyedToken(TokenKind::BirthDate, person[PersonField::BirthDate], workspace));
         }
         break;
       case TokenFamily::Phone:
         if (!person[PersonField::Phone].empty()) {
-          out.tokens.push_back(tokenizer_->token(TokenKind::Phone, person[PersonField::Phone]));
+          out.tokens.push_back(keyedToken(TokenKind::Phone, person[PersonField::Phone], workspace));
         }
         break;
     }

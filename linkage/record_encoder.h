@@ -22,6 +22,12 @@
 //
 // Threading: a RecordEncoder is immutable after construction and shared; each
 // thread passes its own EncoderWorkspace.
+//
+// Memoisation: the workspace memoises, per thread, what depends on one value
+// only: a name column's parse (name_parse_memo.h), a feature's filter bits and
+// its finished field filter, and the non-CNIC keyed tokens (value_memo.h).
+// Registers repeat names, places, dates and a household's phone, so most
+// records hit; the output is byte-identical with memoisation off.
 #pragma once
 
 #include <memory>
@@ -39,6 +45,7 @@
 #include "linkage/linkage_schema.h"
 #include "linkage/linkage_secret.h"
 #include "linkage/person_normaliser.h"
+#include "linkage/value_memo.h"
 
 namespace nser::linkage {
 
@@ -60,6 +67,11 @@ struct EncodeOutcome {
 };
 
 class EncoderWorkspace {
+ public:
+  // Lookups and hits of the memos so far (for tests and measurement).
+  std::size_t memoLookups() const;
+  std::size_t memoHits() const;
+
  private:
   friend class RecordEncoder;
   ClkWorkspace clk;
@@ -68,6 +80,17 @@ class EncoderWorkspace {
   BloomFilter fieldFilter;    // one field-level filter at a time
   BloomFilter foldedClk;      // the CLK after clkhash's xorFolds, when the schema folds
   std::vector<std::string_view> values;
+  // Per schema feature: value -> its hashBits-bit feature filter, followed
+  // by its finished (hardened) field filter when the feature has one and
+  // the schema has no record salt. Empty when memoisation is off.
+  std::vector<ValueMemo> featureMemos;
+  // Per TokenKind (indexed by its value): input -> 16-byte digest. Not for
+  // the CNIC kinds (unique per person).
+  std::vector<ValueMemo> tokenMemos;
+  // Raw name columns -> their parsed fields. Null when memoisation is off.
+  std::unique_ptr<NormaliserMemo> normaliserMemo;
+  std::vector<std::uint64_t> memoEntry;  // an entry being assembled
+  std::string tokenInput;                // a composite token input (name|district, year-month)
 };
 
 class RecordEncoder {
@@ -79,7 +102,10 @@ class RecordEncoder {
 
   const LinkageSchema& schema() const { return schema_; }
   const EncodingHeader& header() const { return header_; }
-  EncoderWorkspace makeWorkspace() const;
+  // `memoise` = false turns off the per-thread memos of feature filters and
+  // keyed tokens (same output, see value_memo.h; for tests and measuring
+  // what the memos buy).
+  EncoderWorkspace makeWorkspace(bool memoise = true) const;
 
   // Finds the schema's columns in a CSV header. Throws EncoderSetupError
   // naming every missing column.
@@ -98,7 +124,12 @@ class RecordEncoder {
   EncodeOutcome encodeNormalised(const NormalisedPerson& person, EncoderWorkspace& workspace, EncodedRecord& out) const;
   void finishFilter(std::span<const std::uint64_t> filter, const FilterHardener* hardener, std::string_view salt,
                     FilterWords& out) const;
-  void appendTokens(const NormalisedPerson& person, EncodedRecord& out) const;
+  void appendTokens(const NormalisedPerson& person, EncoderWorkspace& workspace, EncodedRecord& out) const;
+  // One keyed token, through the workspace's memo for its kind when there is one.
+  KeyedToken keyedToken(TokenKind kind, std::string_view value, EncoderWorkspace& workspace) const;
+  // Words of a feature's memo entry: the feature filter, plus the finished
+  // field filter when memoised with it.
+  std::size_t featureMemoWords(std::size_t feature) const;
 
   LinkageSchema schema_;
   EncodingHeader header_;

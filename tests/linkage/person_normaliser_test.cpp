@@ -87,3 +87,62 @@ TEST(PersonNormaliser, FieldNamesRoundTrip) {
 
 }  // namespace
 }  // namespace nser::linkage
+
+namespace nser::linkage {
+namespace {
+
+// The name memos (name_parse_memo.h) must not change the output: names with
+// titles, embedded relations, flags and no name at all, repeated and mixed.
+TEST(PersonNormaliser, MemoisedNamesNormaliseLikeUnmemoised) {
+  const PersonNormaliser normaliser({2026, 11, 26});
+  NormaliserMemo memo;
+  const std::vector<std::string> names = {"Syed Muhammad Qasim",  "Mohd. Kasim s/o Ghulam Rasool", "Haji",
+                                          "Bibi Zainab w/o Imran Khan", "Abdul Rehman 2",  "",
+                                          "Allah Ditta",          "Malik Noor-e-Jahan",          "s/o Akram",
+                                          std::string(80, 'a')};
+  const std::vector<std::string> relations = {"", "Ghulam Rasool", "Mian Muhammad Aslam", "Khuda Bakhsh", "Sheikh"};
+  for (std::size_t i = 0; i < 400; ++i) {
+    PersonIdentity identity{.name = names[i % names.size()],
+                            .relationType = i % 3 == 0 ? "" : "d/o",
+                            .relationName = relations[(i / 3) % relations.size()],
+                            .cnic = "35202-1234567-2",
+                            .gender = "F",
+                            .birthDate = "1990"};
+    const NormalisedPerson expected = normaliser.normalise(identity);
+    const NormalisedPerson actual = normaliser.normalise(identity, &memo);
+    ASSERT_EQ(actual.fields, expected.fields) << "row " << i;
+    ASSERT_EQ(actual.flags, expected.flags) << "row " << i;
+    ASSERT_EQ(actual.usable, expected.usable) << "row " << i;
+    ASSERT_EQ(actual.reason, expected.reason) << "row " << i;
+  }
+  EXPECT_GT(memo.names.hits(), 300u) << "the memo was exercised";
+  EXPECT_GT(memo.relationNames.hits(), 200u);
+}
+
+TEST(NameParseMemo, ReturnsWhatWasStoredForTheSameRawValueOnly) {
+  NameParseMemo memo(16);
+  ParsedNameFields fields;
+  fields.canonical = "muhamad kasim";
+  fields.phonetic = "MMD KSM";
+  fields.relation = RelationType::son_of;
+  for (std::size_t i = 0; i + 1 < NameParseMemo::kWarmupLookups; ++i) {
+    EXPECT_EQ(memo.find("Muhammad Qasim"), nullptr);
+    memo.store("Muhammad Qasim", fields);  // ignored while warming up
+  }
+  EXPECT_EQ(memo.find("Muhammad Qasim"), nullptr);
+  memo.store("Muhammad Qasim", fields);  // the warm-up is over: stored
+  const ParsedNameFields* found = memo.find("Muhammad Qasim");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->canonical, "muhamad kasim");
+  EXPECT_EQ(found->relation, RelationType::son_of);
+  EXPECT_EQ(memo.find("Muhammad Qasi"), nullptr);
+  EXPECT_EQ(memo.find("muhammad qasim"), nullptr);
+  const std::string tooLong(NameParseMemo::kMaxRawBytes + 1, 'q');
+  memo.store(tooLong, fields);
+  EXPECT_EQ(memo.find(tooLong), nullptr);
+  NameParseMemo moved(std::move(memo));
+  ASSERT_NE(moved.find("Muhammad Qasim"), nullptr);
+}
+
+}  // namespace
+}  // namespace nser::linkage

@@ -221,3 +221,45 @@ TEST(RecordEncoder, OnePassEqualsSeparateEncodings) {
 
 }  // namespace
 }  // namespace nser::linkage
+
+namespace nser::linkage {
+namespace {
+
+// The per-thread memos (value_memo.h) must not change a single bit: encode
+// rows whose values repeat, vary and collide, with and without them.
+TEST(RecordEncoder, MemoisedEncodingEqualsUnmemoised) {
+  for (bool salted : {false, true}) {
+    LinkageSchema schema = loadLinkageSchema(kDefaultSchema);
+    if (salted) schema.nser->recordSalt = PersonField::BirthYear;
+    LinkageSecret secret = secretOf("record encoder test secret 32b!");
+    RecordEncoder encoder(schema, secret, {2026, 11, 26});
+    ColumnBinding binding = encoder.bind(kHeader);
+    auto memoised = encoder.makeWorkspace();
+    auto plain = encoder.makeWorkspace(false);
+    const std::vector<std::string> districts = {"Lahore", "Karachi South", "Quetta", "Swat"};
+    const std::vector<std::string> names = {"Muhammad Qasim", "Zainab Bibi", "Ali Raza", "Fatima", "Imran Khan"};
+    for (std::size_t i = 0; i < 3000; ++i) {
+      std::vector<std::string> row = i % 3 == 0 ? kQasim : i % 3 == 1 ? kKasim : kZainab;
+      row[0] = "r-" + std::to_string(i);
+      row[2] = names[i % names.size()] + (i % 7 == 0 ? " " + std::to_string(i % 13) : "");
+      row[6] = std::to_string(1950 + i % 40);
+      if (i % 2 == 0) row[6] += "-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 10);
+      row[7] = districts[(i / 5) % districts.size()];
+      row[11] = i % 4 == 0 ? "" : "0300-12345" + std::to_string(10 + i % 60);
+      EncodedRecord a;
+      EncodedRecord b;
+      const EncodeOutcome outcomeA = encoder.encodeRow(row, binding, i + 2, memoised, a);
+      const EncodeOutcome outcomeB = encoder.encodeRow(row, binding, i + 2, plain, b);
+      ASSERT_EQ(outcomeA.ok, outcomeB.ok) << "row " << i;
+      ASSERT_EQ(a.clk, b.clk) << "row " << i << (salted ? " (salted)" : "");
+      ASSERT_EQ(a.fieldFilters, b.fieldFilters) << "row " << i << (salted ? " (salted)" : "");
+      ASSERT_EQ(a.tokens, b.tokens) << "row " << i;
+      ASSERT_EQ(a.flags, b.flags) << "row " << i;
+    }
+    EXPECT_GT(memoised.memoHits(), 3000u) << "the memos were exercised";
+    EXPECT_EQ(plain.memoLookups(), 0u);
+  }
+}
+
+}  // namespace
+}  // namespace nser::linkage
