@@ -98,6 +98,9 @@ class AuditLog {
   // Stops the committer (appends after this fail). Idempotent; the destructor calls it.
   void close();
 
+  // The database, for RocksDB checkpoints (hub/hub_backup.h).
+  rocksdb::DB& database() const { return *db_; }
+
   // Storage keys (docs/audit-format.md); exposed for tests that tamper with a closed log.
   static std::string entryKey(std::uint64_t index);
   static std::string nodeKey(const NodeId& node);

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "cli/admin_linkage_epoch.h"
 #include "cli/arguments.h"
 #include "cli/commands.h"
 #include "cli/hub_connection.h"
@@ -245,6 +246,19 @@ int runConsent(const std::vector<std::string>& args, CommandIo io) {
   return response.status == 200 ? kExitOk : kExitFailure;
 }
 
+// An online backup of the hub (docs/backup-restore.md): the path is on the hub's machine.
+int runBackup(const std::vector<std::string>& args, CommandIo io) {
+  const auto parsed = Arguments::parse(args, withConnection({}));
+  return call(parsed, io, "POST", "/admin/backup", "", [&](const Object::Ptr& body) {
+    io.out << "backup: " << body->getValue<std::string>("path") << "\n"
+           << "store bytes: " << body->getValue<std::uint64_t>("store_bytes")
+           << ", audit bytes: " << body->getValue<std::uint64_t>("audit_bytes")
+           << ", key files: " << body->getValue<std::uint64_t>("key_files") << "\n"
+           << "audit tree size: " << body->getValue<std::uint64_t>("audit_tree_size")
+           << ", root: " << body->getValue<std::string>("audit_root") << "\n";
+  });
+}
+
 int runModel(const std::vector<std::string>& args, CommandIo io) {
   if (args.empty()) throw UsageError("model needs an action: show, retrain, switch");
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -274,8 +288,10 @@ Command adminCommand() {
       "       nser admin status\n"
       "       nser admin events [--after N] [--limit M]\n"
       "       nser admin model show | retrain | switch\n"
+      "       nser admin linkage-epoch status | prepare EPOCH [--key-fingerprint FP] | switch [--force] | abort\n"
       "       nser admin agreement add FILE | amend FILE | end ID | list | show ID | history ID\n"
-      "       nser admin consent import FILE   (one custodian-signed consent artefact per line)\n\n"
+      "       nser admin consent import FILE   (one custodian-signed consent artefact per line)\n"
+      "       nser admin backup                (online backup into the hub's backup directory)\n\n"
       "Every form also takes the connection options (or their environment variables):\n"
       "  --hub https://HOST:PORT   the hub ($NSER_HUB_URL)\n"
       "  --cert FILE --key FILE    an admin party's certificate and key ($NSER_CERT, $NSER_KEY)\n"
@@ -287,7 +303,7 @@ Command adminCommand() {
       "A fingerprint is the SHA-256 of the certificate's DER form (`nser pki fingerprint`).\n";
   command.run = [](const std::vector<std::string>& args, CommandIo io) {
     if (args.empty()) {
-      throw UsageError("nser admin needs a subject: party, status, events, model, agreement, consent");
+      throw UsageError("nser admin needs a subject: party, status, events, model, agreement, consent, backup");
     }
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     try {
@@ -295,8 +311,10 @@ Command adminCommand() {
       if (args.front() == "status") return runStatus(rest, io);
       if (args.front() == "events") return runEvents(rest, io);
       if (args.front() == "model") return runModel(rest, io);
+      if (args.front() == "linkage-epoch") return runAdminLinkageEpoch(rest, io);
       if (args.front() == "agreement") return runAgreement(rest, io);
       if (args.front() == "consent") return runConsent(rest, io);
+      if (args.front() == "backup") return runBackup(rest, io);
     } catch (const UsageError&) {
       throw;
     } catch (const std::exception& e) {

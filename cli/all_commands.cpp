@@ -16,6 +16,7 @@ CommandRegistry allCommands() {
   registry.add(auditCommand());
   registry.add(witnessCommand());
   registry.add(connectorCommand());
+  registry.add(demoCommand());
   return registry;
 }
 

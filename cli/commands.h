@@ -18,6 +18,7 @@ Command adminCommand();
 Command auditCommand();
 Command witnessCommand();
 Command connectorCommand();
+Command demoCommand();
 
 // Every subcommand, ready to dispatch.
 CommandRegistry allCommands();

@@ -15,6 +15,7 @@
 #include "connectors/programme_gateway.h"
 #include "connectors/source_factory.h"
 #include "connectors/source_mapping.h"
+#include "connectors/state_backup.h"
 #include "connectors/sync_engine.h"
 #include "connectors/sync_progress.h"
 #include "connectors/sync_state.h"
@@ -64,6 +65,17 @@ void printTotals(const connectors::ConnectorMetrics& metrics, std::ostream& out)
       << " refused by the hub\n";
 }
 
+// RFC 4180: quoted when it holds a comma, quote or line break.
+std::string csvField(const std::string& value) {
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string quoted = "\"";
+  for (const char c : value) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
 int syncOnce(const connectors::ConnectorConfig& config, connectors::SyncState& state, CommandIo io, bool interactive,
              bool incremental) {
   const auto mapping = connectors::loadSourceMapping(config.mappingPath);
@@ -85,6 +97,31 @@ int syncOnce(const connectors::ConnectorConfig& config, connectors::SyncState& s
   return kExitOk;
 }
 
+// `backup --out DIR` / `restore --from DIR` (connectors/state_backup.h):
+// before the state is opened here, which would hold its lock.
+int runStateBackup(const std::string& action, const Arguments& parsed, CommandIo io) {
+  try {
+    const auto config = connectors::loadConnectorConfig(parsed.required("config"));
+    if (action == "backup") {
+      const auto m = connectors::backupConnectorState(config.dataDirectory, parsed.required("out"), config.custodian);
+      io.out << "backup: " << parsed.required("out") << " (" << m.records << " records, next sequence "
+             << m.nextSequence << ", " << m.keyFiles << " key files)\n";
+      return kExitOk;
+    }
+    const auto result = connectors::restoreConnectorState(parsed.required("from"), config.dataDirectory,
+                                                          config.custodian);
+    io.out << "restored " << result.manifest.records << " records (next sequence " << result.manifest.nextSequence
+           << ", backup of " << result.manifest.created << ") into " << config.dataDirectory << "\n";
+    if (!result.movedAside.empty()) io.out << "previous state moved to " << result.movedAside.string() << "\n";
+    return kExitOk;
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    io.err << "nser connector " << action << ": " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
 }  // namespace
 
 Command connectorCommand() {
@@ -92,7 +129,8 @@ Command connectorCommand() {
   command.name = "connector";
   command.summary = "Run a custodian connector: sync its source to the hub, show its state and quarantine";
   command.help =
-      "Usage: nser connector --config connector.json [sync [--incremental] | run | status | quarantine]\n\n"
+      "Usage: nser connector --config connector.json [sync [--incremental] | run | status | quarantine |\n"
+      "                                              references]\n\n"
       "  sync        one full sync: resume an interrupted batch, scan the source, encode and\n"
       "              push what changed (upserts), tombstone what disappeared, quarantine\n"
       "              rows that fail (default). --incremental (PostgreSQL with a watermark\n"
@@ -101,15 +139,25 @@ Command connectorCommand() {
       "              \"gateway\" section, also serve the programme gateway meanwhile\n"
       "  status      local state: records pushed, next batch sequence, pending batch,\n"
       "              quarantined rows, last sync\n"
-      "  quarantine  every quarantined row: location and reason (never values)\n\n"
+      "  quarantine  every quarantined row: location and reason (never values)\n"
+      "  references  CSV source_key,reference of every record pushed: this custodian's\n"
+      "              own map from its records to the pseudonymous references the hub\n"
+      "              holds (to evaluate linkage, or answer a subject access request)\n\n"
       "Prints 'connector: gateway listening on URL' once the gateway serves.\n"
       "Configuration and mapping: docs/connector.md. Raw identifiers never leave this\n"
-      "process: the hub receives keyed encodings under random pseudonymous references.\n";
+      "process: the hub receives keyed encodings under random pseudonymous references.\n\n"
+      "Local state backup (docs/backup-restore.md), offline: both refuse while `run` or\n"
+      "a sync holds the state.\n"
+      "  nser connector --config connector.json backup --out DIR    (DIR must not exist)\n"
+      "  nser connector --config connector.json restore --from DIR  (the current state\n"
+      "      is moved aside to DATA.replaced-TIME, never deleted)\n";
   command.run = [](const std::vector<std::string>& args, CommandIo io) {
-    const Arguments parsed = Arguments::parse(args, {{"config"}, {"incremental", false}});
+    const Arguments parsed = Arguments::parse(args, {{"config"}, {"incremental", false}, {"out"}, {"from"}});
     const std::string action = parsed.positionals().empty() ? "sync" : parsed.positionals().front();
     if (parsed.positionals().size() > 1) throw UsageError("unexpected argument '" + parsed.positionals()[1] + "'");
-    if (action != "sync" && action != "run" && action != "status" && action != "quarantine") {
+    if (action == "backup" || action == "restore") return runStateBackup(action, parsed, io);
+    if (action != "sync" && action != "run" && action != "status" && action != "quarantine" &&
+        action != "references") {
       throw UsageError("unknown connector action '" + action + "'");
     }
     if (action == "run") service::blockTerminationSignals();
@@ -127,6 +175,14 @@ Command connectorCommand() {
                << "quarantined rows:  " << state.quarantined().size() << "\n"
                << "last sync:         " << state.meta("last_sync").value_or("never") << "\n";
         printTotals(connectors::connectorMetrics(), io.out);
+        return kExitOk;
+      }
+      if (action == "references") {
+        io.out << "source_key,reference\n";
+        state.forEachRecord([&](const std::string& key, const connectors::RecordState& record) {
+          if (record.reference.empty()) return;
+          io.out << csvField(key) << ',' << record.reference << '\n';
+        });
         return kExitOk;
       }
       if (action == "quarantine") {

@@ -32,7 +32,8 @@ Command synthCommand() {
       "  --sources FILE      sources file (schemas/synth-sources.md); default: nser,\n"
       "                      punjab, sindh, kp, balochistan, kafaalat\n"
       "  --admin-codes FILE  pk_admin_codes.csv; default: $NSER_ADMIN_CODES, then\n"
-      "                      ../shared/data/pk_admin_codes.csv and nearby places\n";
+      "                      ../shared/data/pk_admin_codes.csv and nearby places, then\n"
+      "                      the copy in the source tree (synth/data)\n";
   command.run = [](const std::vector<std::string>& args, CommandIo io) {
     const Arguments parsed =
         Arguments::parse(args, {{"people"}, {"seed"}, {"out"}, {"profile"}, {"sources"}, {"admin-codes"}});

@@ -180,6 +180,19 @@ SyncReport SyncEngine::runSync(bool incremental) {
     ++report.resumedBatches;
   }
 
+  // A new linkage key epoch (docs/key-rotation.md): every record is encoded
+  // and pushed again under its own reference, so the scan is full whatever
+  // was asked, and no row counts as unchanged. The epoch is recorded once a
+  // sync at it completes; a state without it predates the record.
+  const std::string epochText = std::to_string(config_.keyEpoch);
+  const auto syncedEpoch = state_.meta("key_epoch");
+  const bool newEpoch = syncedEpoch.has_value() && *syncedEpoch != epochText;
+  if (newEpoch) {
+    service::logEvent(log(), Poco::Message::PRIO_NOTICE, "new linkage key epoch: re-encoding every record",
+                      {{"previous_epoch", *syncedEpoch}, {"epoch", epochText}});
+    incremental = false;
+  }
+
   const SourceMapping mapping = loadSourceMapping(config_.mappingPath);
   const auto& schema = impl.encoder.schema();
   if (!schema.nser) throw SyncError(config_.schemaPath + ": the connector needs an nser linkage schema");
@@ -275,7 +288,7 @@ SyncReport SyncEngine::runSync(bool incremental) {
     }
     const std::string hash = impl.contentHash(row->values, identityColumns);
     const auto known = state_.record(key);
-    if (known && known->contentHash == hash) {
+    if (known && known->contentHash == hash && !newEpoch) {
       ++report.unchanged;
       continue;
     }
@@ -318,6 +331,7 @@ SyncReport SyncEngine::runSync(bool incremental) {
     state_.setMeta("watermark", *batchWatermark);
     metrics.setWatermark(*batchWatermark);
   }
+  state_.setMeta("key_epoch", epochText);
   report.sourceFraction = 1.0;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   state_.setMeta("last_sync", std::to_string(report.rows) + " rows, " + std::to_string(report.upserts) + " upserts, " +

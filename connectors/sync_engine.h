@@ -11,6 +11,9 @@
 //      a quarantined row that reads clean again leaves quarantine.
 //   3. Records the state knows but the scan did not see are sent as
 //      tombstones.
+// After a change of the linkage key epoch (connector configuration) the next
+// sync is a full one that pushes every record again, under the same
+// pseudonymous references (docs/key-rotation.md).
 // An incremental sync (a PostgreSQL source with a watermark column) reads
 // only rows whose watermark is above the last one acknowledged, skips step 3
 // (deletions are found by the next full sync, the reconcile) and releases

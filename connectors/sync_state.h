@@ -11,7 +11,8 @@
 //   references pseudonymous reference -> source key, for the records the hub
 //              holds (the attribute server finds a fetch order's record)
 //   meta       next batch sequence, the pending batch (persisted before it is
-//              sent), last sync summary
+//              sent), last sync summary, the linkage key epoch of the last
+//              completed sync ("key_epoch": a change forces a full re-push)
 //
 // Every change is a synced write. Not thread-safe (one sync at a time).
 #pragma once

@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: installs what is missing, builds the release
-# preset, and runs the main job. Extra arguments go to the main job.
-#
-# The main job grows with the project: today it is the most complete
-# end-to-end flow that exists (see "Main job" in README.md); with issue 10 it
-# becomes `nser demo`, the national demo.
+# preset, and runs the main job, the national demo (`nser demo`, README.md
+# "Main job"). Extra arguments go to `nser demo` (e.g. --people 50000,
+# --keep-running); its working directory is build/demo unless --dir is given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache: hash paths relative to the checkout, so clones in other folders
@@ -15,4 +13,4 @@ bash deploy/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target nser
 
-exec bash deploy/main-job.sh "$@"
+exec build/release/bin/nser demo --dir build/demo "$@"

@@ -11,6 +11,8 @@
 #include <thread>
 #include <type_traits>
 
+#include "schemas/binary_codec.h"
+
 namespace nser::hub {
 namespace {
 
@@ -91,6 +93,7 @@ EntityIndex::EntityIndex(HubStore& store, linkage::LinkSettings settings, linkag
       shape_(std::move(shape)),
       blocking_(settings_.blocking, shape_.clkBits),
       writerSearch_(std::make_unique<linkage::CandidateSearch>(blocking_)) {
+  keyEpoch_ = shape_.keyEpoch;  // the owner sets the hub's current epoch (setKeyEpoch)
   std::uint32_t nextRecord = 0;
   if (auto value = store_.get(Family::Meta, kNextRecordKey)) nextRecord = readBigEndian32(*value);
   records_.resize(nextRecord);
@@ -106,6 +109,11 @@ EntityIndex::EntityIndex(HubStore& store, linkage::LinkSettings settings, linkag
     records_[id].present = true;
     blocking_.add(id, records_[id].stored.encoding);
     indexCnic(id, records_[id].stored.encoding, true);
+    return true;
+  });
+  store_.scan(Family::NextEncodings, "", [&](std::string_view key, std::string_view value) {
+    const std::uint32_t id = readBigEndian32(key);
+    if (id < records_.size()) staged_[id] = schemas::decodeBinary<StagedEncoding>(value);
     return true;
   });
 
@@ -289,6 +297,7 @@ ApplyOutcome EntityIndex::apply(std::uint32_t custodian, std::uint64_t sequence,
       }
       touched.insert(id);
       noteLinks(id);
+      unstage(id, batch);
       blocking_.remove(id, records_[id].stored.encoding);
       indexCnic(id, records_[id].stored.encoding, false);
       absorb(resolver_->remove(ref(id)));
@@ -303,6 +312,7 @@ ApplyOutcome EntityIndex::apply(std::uint32_t custodian, std::uint64_t sequence,
       continue;
     }
     Live& live = records_[id];
+    unstage(id, batch);  // a next-epoch encoding of the old data is stale
     if (live.present) {
       noteLinks(id);
       blocking_.remove(id, live.stored.encoding);
@@ -533,6 +543,18 @@ std::optional<linkage::EntityId> EntityIndex::entityOfReference(std::uint32_t cu
   return resolver_->entityOf(ref(it->second));
 }
 
+void EntityIndex::forEachMembership(
+    const std::function<void(std::uint32_t custodian, std::string_view reference, linkage::EntityId entity)>& visit)
+    const {
+  std::shared_lock lock(mutex_);
+  for (std::uint32_t id = 0; id < records_.size(); ++id) {
+    if (!records_[id].present || id >= keyOf_.size() || keyOf_[id] == nullptr) continue;
+    const auto entity = resolver_->entityOf(ref(id));
+    if (!entity) continue;
+    visit(records_[id].stored.custodian, std::string_view(*keyOf_[id]).substr(4), *entity);
+  }
+}
+
 std::size_t EntityIndex::recordCount() const {
   std::shared_lock lock(mutex_);
   return resolver_->recordCount();
@@ -541,6 +563,234 @@ std::size_t EntityIndex::recordCount() const {
 std::size_t EntityIndex::entityCount() const {
   std::shared_lock lock(mutex_);
   return resolver_->entityCount();
+}
+
+// --- Linkage-key rotation (docs/key-rotation.md) ---
+
+std::uint32_t EntityIndex::keyEpoch() const {
+  std::shared_lock lock(mutex_);
+  return keyEpoch_;
+}
+
+void EntityIndex::setKeyEpoch(std::uint32_t epoch) {
+  std::unique_lock lock(mutex_);
+  keyEpoch_ = epoch;
+  shape_.keyEpoch = epoch;
+}
+
+std::optional<std::vector<SearchHit>> EntityIndex::searchAtEpoch(const linkage::EncodedRecord& query,
+                                                                 std::uint32_t epoch, std::size_t limit,
+                                                                 double minProbability) const {
+  std::shared_lock lock(mutex_);
+  if (epoch != keyEpoch_) return std::nullopt;
+  auto search = acquireSearch();
+  std::unordered_map<linkage::EntityId, double> best;
+  for (std::uint32_t candidate : search->find(query)) {
+    if (candidate >= records_.size() || !records_[candidate].present) continue;
+    const double probability = linkage::FellegiSunterModel::probability(
+        model_.matchWeight(query, records_[candidate].stored.encoding, &frequencies_));
+    if (probability < minProbability) continue;
+    const auto entity = resolver_->entityOf(ref(candidate));
+    if (!entity) continue;
+    double& slot = best[*entity];
+    slot = std::max(slot, probability);
+  }
+  releaseSearch(std::move(search));
+  return rank(std::move(best), limit);
+}
+
+void EntityIndex::unstage(std::uint32_t id, HubStore::Batch& batch) {
+  if (staged_.erase(id) > 0) batch.erase(Family::NextEncodings, bigEndian32(id));
+}
+
+ApplyOutcome EntityIndex::stageNextEpoch(std::uint32_t custodian, std::uint64_t sequence,
+                                         std::span<const protocol::IngestOperation> operations,
+                                         HubStore::Batch& batch) {
+  ApplyOutcome outcome;
+  auto addUp = [&outcome](const ApplyOutcome& part) {
+    outcome.deleted += part.deleted;
+    outcome.deleteUnknown += part.deleteUnknown;
+    outcome.merges += part.merges;
+    outcome.splits += part.splits;
+    outcome.entitiesCreated += part.entitiesCreated;
+  };
+  std::size_t i = 0;
+  while (i < operations.size()) {
+    if (operations[i].kind == protocol::OperationKind::Delete) {
+      // A run of deletions: removing a record does not depend on the key.
+      std::size_t end = i;
+      while (end < operations.size() && operations[end].kind == protocol::OperationKind::Delete) ++end;
+      ApplyOutcome part = apply(custodian, sequence, operations.subspan(i, end - i), batch);
+      // apply() dropped the staged encodings of the records it deleted; the
+      // ones left belong to records known only at the next epoch, which
+      // apply() counted as unknown: forgetting them is their deletion.
+      std::unique_lock lock(mutex_);
+      for (std::size_t d = i; d < end; ++d) {
+        const std::uint32_t id = recordIdFor(custodian, operations[d].record.id, batch, false);
+        if (id == UINT32_MAX || staged_.count(id) == 0) continue;
+        unstage(id, batch);
+        --part.deleteUnknown;
+        ++part.deleted;
+      }
+      lock.unlock();
+      addUp(part);
+      i = end;
+      continue;
+    }
+    std::unique_lock lock(mutex_);
+    const auto& record = operations[i].record;
+    const std::uint32_t id = recordIdFor(custodian, record.id, batch, true);
+    StagedEncoding next{custodian, !records_[id].present, record};
+    if (const auto it = staged_.find(id); it != staged_.end()) {
+      if (sameEncoding(it->second.encoding, record)) {
+        ++outcome.unchanged;
+        ++i;
+        continue;
+      }
+      next.dirty = true;  // the data changed since its first next-epoch encoding
+    }
+    batch.put(Family::NextEncodings, bigEndian32(id), schemas::encodeBinary(next));
+    staged_[id] = std::move(next);
+    ++outcome.upserted;
+    ++i;
+  }
+  std::unique_lock lock(mutex_);
+  batch.put(Family::Meta, kNextRecordKey, bigEndian32(static_cast<std::uint32_t>(records_.size())));
+  return outcome;
+}
+
+std::vector<EntityIndex::RotationProgress> EntityIndex::rotationProgress() const {
+  std::shared_lock lock(mutex_);
+  std::map<std::uint32_t, RotationProgress> byCustodian;
+  for (std::uint32_t id = 0; id < records_.size(); ++id) {
+    if (!records_[id].present) continue;
+    auto& row = byCustodian[records_[id].stored.custodian];
+    row.custodian = records_[id].stored.custodian;
+    ++row.records;
+    if (staged_.count(id)) ++row.reEncoded;
+  }
+  for (const auto& [id, staged] : staged_) {
+    if (id < records_.size() && records_[id].present) continue;
+    auto& row = byCustodian[staged.custodian];
+    row.custodian = staged.custodian;
+    ++row.newAtNext;
+  }
+  std::vector<RotationProgress> out;
+  for (const auto& [number, row] : byCustodian) out.push_back(row);
+  return out;
+}
+
+std::uint64_t EntityIndex::discardNextEpoch(HubStore::Batch& batch) {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t count = staged_.size();
+  for (const auto& [id, staged] : staged_) batch.erase(Family::NextEncodings, bigEndian32(id));
+  staged_.clear();
+  return count;
+}
+
+EntityIndex::SwitchOutcome EntityIndex::switchEpoch(std::uint32_t epoch, bool force, HubStore::Batch& batch) {
+  std::unique_lock lock(mutex_);
+  SwitchOutcome outcome;
+  std::vector<std::uint32_t> missing;
+  for (std::uint32_t id = 0; id < records_.size(); ++id) {
+    if (records_[id].present && staged_.count(id) == 0) missing.push_back(id);
+  }
+  outcome.missing = missing.size();
+  if (!missing.empty() && !force) return outcome;
+
+  std::set<std::uint32_t> touched;
+  std::vector<linkage::ResolutionEvent> events;
+  auto absorb = [&](linkage::Resolution resolution) {
+    for (auto& event : resolution.events) {
+      if (auto* joined = std::get_if<linkage::RecordJoined>(&event)) {
+        touched.insert(static_cast<std::uint32_t>(joined->record.record));
+      } else if (std::holds_alternative<linkage::EntityCreated>(event)) {
+        ++outcome.entitiesCreated;
+      } else if (auto* merged = std::get_if<linkage::EntitiesMerged>(&event)) {
+        ++outcome.merges;
+        batch.put(Family::Aliases, bigEndian64(merged->absorbed), bigEndian64(merged->survivor));
+      } else if (std::holds_alternative<linkage::EntitySplit>(event)) {
+        ++outcome.splits;
+      }
+      events.push_back(std::move(event));
+    }
+  };
+  auto noteLinks = [&](std::uint32_t id) {
+    for (const auto& link : resolver_->links(ref(id))) touched.insert(static_cast<std::uint32_t>(link.record.record));
+  };
+
+  // Forced: records never re-encoded leave (their old encodings cannot be
+  // compared with anything after the switch).
+  for (std::uint32_t id : missing) {
+    touched.insert(id);
+    noteLinks(id);
+    blocking_.remove(id, records_[id].stored.encoding);
+    indexCnic(id, records_[id].stored.encoding, false);
+    absorb(resolver_->remove(ref(id)));
+    records_[id].present = false;
+    records_[id].stored.encoding = {};
+    batch.erase(Family::Records, bigEndian32(id));
+    ++outcome.dropped;
+  }
+  // Every re-encoded record swaps its encoding in the blocking and CNIC
+  // indexes; its entity and links stay (same person, same data, new key).
+  std::vector<std::uint32_t> dirty;
+  for (auto& [id, staged] : staged_) {
+    Live& live = records_[id];
+    if (!live.present) {
+      dirty.push_back(id);
+      continue;
+    }
+    blocking_.remove(id, live.stored.encoding);
+    indexCnic(id, live.stored.encoding, false);
+    live.stored.encoding = std::move(staged.encoding);
+    blocking_.add(id, live.stored.encoding);
+    indexCnic(id, live.stored.encoding, true);
+    batch.put(Family::Records, bigEndian32(id), encodeStored(live.stored));
+    ++outcome.reEncoded;
+    if (staged.dirty) dirty.push_back(id);
+  }
+  keyEpoch_ = epoch;
+  shape_.keyEpoch = epoch;
+  rebuildFrequencies();
+  // Records new or changed at the new epoch are scored against it and placed
+  // by the resolver, like an ingest upsert.
+  std::sort(dirty.begin(), dirty.end());
+  std::uint64_t scored = 0;
+  for (std::uint32_t id : dirty) {
+    Live& live = records_[id];
+    const bool known = live.present;
+    if (!known) {
+      auto& staged = staged_[id];
+      live.stored.custodian = staged.custodian;
+      live.stored.encoding = std::move(staged.encoding);
+      live.present = true;
+      blocking_.add(id, live.stored.encoding);
+      indexCnic(id, live.stored.encoding, true);
+      batch.put(Family::Records, bigEndian32(id), encodeStored(live.stored));
+    } else {
+      noteLinks(id);
+    }
+    const auto neighbours =
+        score(id, live.stored.custodian, live.stored.encoding, model_, frequencies_, *writerSearch_, scored);
+    touched.insert(id);
+    for (const auto& neighbour : neighbours) touched.insert(static_cast<std::uint32_t>(neighbour.record.record));
+    absorb(known ? resolver_->update(ref(id), neighbours) : resolver_->add(ref(id), neighbours));
+    ++outcome.rescored;
+  }
+  for (const auto& [id, staged] : staged_) batch.erase(Family::NextEncodings, bigEndian32(id));
+  staged_.clear();
+
+  persistResolution(touched, batch);
+  for (const auto& event : events) {
+    batch.put(Family::Events, bigEndian64(nextEvent_), eventJson(nextEvent_, 0, 0, event));
+    ++nextEvent_;
+  }
+  batch.put(Family::Meta, kNextEntityKey, bigEndian64(resolver_->nextEntityId()));
+  batch.put(Family::Meta, kNextEventKey, bigEndian64(nextEvent_));
+  if (outcome.rescored > 0) rebuildFrequencies();
+  outcome.switched = true;
+  return outcome;
 }
 
 }  // namespace nser::hub

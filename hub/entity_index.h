@@ -27,6 +27,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,10 +35,12 @@
 #include <shared_mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "hub/hub_store.h"
+#include "hub/linkage_epoch.h"
 #include "hub/stored_record.h"
 #include "linkage/blocking_index.h"
 #include "linkage/fellegi_sunter.h"
@@ -108,6 +111,12 @@ class EntityIndex {
   std::vector<MemberReference> memberReferences(linkage::EntityId id) const;
   // The live entity holding a custodian's record, if the hub holds it.
   std::optional<linkage::EntityId> entityOfReference(std::uint32_t custodian, const std::string& reference) const;
+  // Every present record's (custodian number, pseudonymous reference, live
+  // entity), in record-id order, under one read lock: a consistent snapshot
+  // of the entity membership (GET /admin/entities/export).
+  void forEachMembership(
+      const std::function<void(std::uint32_t custodian, std::string_view reference, linkage::EntityId entity)>& visit)
+      const;
 
   // Every present record grouped by custodian number (for model training).
   std::vector<std::pair<std::uint32_t, std::vector<linkage::EncodedRecord>>> recordsByCustodian() const;
@@ -118,6 +127,48 @@ class EntityIndex {
   // model and every change is written to `batch` (commit synced); without,
   // it runs on a copy and only reports.
   ReresolutionReport reresolve(const linkage::FellegiSunterModel& model, HubStore::Batch* batch);
+
+  // --- Linkage-key rotation (docs/key-rotation.md) ---
+  // The key epoch of the encodings the index searches and resolves with.
+  std::uint32_t keyEpoch() const;
+  void setKeyEpoch(std::uint32_t epoch);
+  // search(), refusing (nullopt) when the index is not at `epoch`: checked
+  // under the same lock as the search, so a switch cannot slip between.
+  std::optional<std::vector<SearchHit>> searchAtEpoch(const linkage::EncodedRecord& query, std::uint32_t epoch,
+                                                      std::size_t limit, double minProbability) const;
+  // A batch at the prepared next epoch: upserts are kept beside the current
+  // encodings (family NextEncodings) without scoring or resolving, so every
+  // record keeps its entity; deletions apply at once (as in apply()).
+  ApplyOutcome stageNextEpoch(std::uint32_t custodian, std::uint64_t sequence,
+                              std::span<const protocol::IngestOperation> operations, HubStore::Batch& batch);
+  struct RotationProgress {
+    std::uint32_t custodian = 0;
+    std::uint64_t records = 0;     // present records
+    std::uint64_t reEncoded = 0;   // of which have a next-epoch encoding
+    std::uint64_t newAtNext = 0;   // records known only at the next epoch (resolved at the switch)
+  };
+  // Per custodian number, ascending.
+  std::vector<RotationProgress> rotationProgress() const;
+  // Forgets every staged encoding (a rotation abandoned before its switch).
+  std::uint64_t discardNextEpoch(HubStore::Batch& batch);
+  struct SwitchOutcome {
+    bool switched = false;
+    std::uint64_t missing = 0;    // present records without a next-epoch encoding
+    std::uint64_t reEncoded = 0;  // records whose encoding was replaced, keeping their entity
+    std::uint64_t rescored = 0;   // dirty records scored and resolved at the new epoch
+    std::uint64_t dropped = 0;    // records removed because forced without a next encoding
+    std::uint32_t entitiesCreated = 0;
+    std::uint32_t merges = 0;
+    std::uint32_t splits = 0;
+  };
+  // Makes the staged encodings current at `epoch`: rebuilds the blocking,
+  // CNIC and term-frequency indexes from them, keeps every record's entity
+  // and links, scores and resolves only the dirty ones, and drops the staged
+  // copies. Refused (switched = false) while a present record has no staged
+  // encoding, unless `force`, which removes those records (their custodian
+  // re-adds them at the new epoch; the departed-record memory restores
+  // their entity ids).
+  SwitchOutcome switchEpoch(std::uint32_t epoch, bool force, HubStore::Batch& batch);
 
   std::size_t recordCount() const;
   std::size_t entityCount() const;
@@ -175,6 +226,11 @@ class EntityIndex {
   linkage::TokenFrequencyTable frequencies_;
   std::size_t frequenciesCountedAt_ = 0;
   std::uint64_t nextEvent_ = 1;
+  // Rotation state: next-epoch encodings by record id, and the current epoch.
+  std::unordered_map<std::uint32_t, StagedEncoding> staged_;
+  std::uint32_t keyEpoch_ = 0;  // 0 until the owner sets it
+  // Drops the staged encoding of `id`, if any (its current encoding changed).
+  void unstage(std::uint32_t id, HubStore::Batch& batch);
 };
 
 }  // namespace nser::hub

@@ -132,8 +132,11 @@ std::string HubAudit::publishCheckpoint() {
 void HubAudit::addRoutes(RouteTable& routes) {
   const std::set<Role> readers = {Role::Auditor, Role::Admin};
   const std::set<Role> witnesses = {Role::Custodian, Role::Auditor};
+  // What a witness needs (the checkpoint, its key, consistency proofs) holds
+  // tree hashes only, no entry: custodians' connectors witness the log too.
+  const std::set<Role> hashReaders = {Role::Auditor, Role::Admin, Role::Custodian};
 
-  routes.add({"GET", "/audit/checkpoint", readers, [this](RequestContext& c) {
+  routes.add({"GET", "/audit/checkpoint", hashReaders, [this](RequestContext& c) {
                 std::string text;
                 {
                   std::lock_guard lock(mutex_);
@@ -147,7 +150,7 @@ void HubAudit::addRoutes(RouteTable& routes) {
                                   {{"by", c.caller->id}});
                 service::sendText(c.response, 200, "text/plain; charset=utf-8", text);
               }});
-  routes.add({"GET", "/audit/key", readers, [this](RequestContext& c) {
+  routes.add({"GET", "/audit/key", hashReaders, [this](RequestContext& c) {
                 Object body;
                 body.set("origin", options_.origin);
                 body.set("verifier_key", verifierKey());
@@ -203,7 +206,7 @@ void HubAudit::addRoutes(RouteTable& routes) {
                 body.set("proof", hashArray(proof));
                 service::sendJson(c.response, 200, body);
               }});
-  routes.add({"GET", "/audit/proof/consistency", readers, [this](RequestContext& c) {
+  routes.add({"GET", "/audit/proof/consistency", hashReaders, [this](RequestContext& c) {
                 const std::uint64_t first = parseUnsigned(queryOr(c, "first", ""), "first");
                 const std::uint64_t second =
                     parseUnsigned(queryOr(c, "second", std::to_string(log_->size())), "second");

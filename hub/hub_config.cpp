@@ -1,5 +1,7 @@
 #include "hub/hub_config.h"
 
+#include <filesystem>
+
 #include "hub/party.h"
 #include "linkage/linkage_schema.h"
 #include "pki/certificate_info.h"
@@ -22,7 +24,7 @@ std::string fingerprintOfPem(const std::string& path, const schemas::JsonNode& n
 HubConfig loadHubConfig(const std::string& path) {
   const auto root = schemas::JsonNode::parseFile(path);
   root.rejectUnknownKeys({"hub_id", "listen", "tls", "data_directory", "linkage", "limits", "search", "brokering",
-                          "bootstrap_admins", "log", "audit"});
+                          "bootstrap_admins", "log", "audit", "backup"});
   const std::string base = service::configDirectory(path);
   HubConfig config;
   config.source = path;
@@ -34,7 +36,7 @@ HubConfig loadHubConfig(const std::string& path) {
   const auto listen = root.field("listen");
   listen.rejectUnknownKeys({"address", "port"});
   config.listenAddress = listen.stringOr("address", "127.0.0.1");
-  config.port = static_cast<std::uint16_t>(listen.field("port").asInt(1, 65535));
+  config.port = static_cast<std::uint16_t>(listen.field("port").asInt(0, 65535));
 
   const auto tls = root.field("tls");
   tls.rejectUnknownKeys({"certificate", "private_key", "ca_certificate", "crl"});
@@ -44,6 +46,15 @@ HubConfig loadHubConfig(const std::string& path) {
   config.tls.crl = service::resolveConfigPath(base, tls.stringOr("crl", ""));
 
   config.dataDirectory = service::resolveConfigPath(base, root.field("data_directory").asString());
+  {
+    std::filesystem::path data(config.dataDirectory);
+    if (data.filename().empty()) data = data.parent_path();
+    config.backupDirectory = (data.parent_path() / "backups").string();
+    if (auto backup = root.optionalField("backup")) {
+      backup->rejectUnknownKeys({"directory"});
+      config.backupDirectory = service::resolveConfigPath(base, backup->field("directory").asString());
+    }
+  }
 
   const auto linkage = root.field("linkage");
   linkage.rejectUnknownKeys({"schema", "settings", "model", "key_epoch", "key_fingerprint"});

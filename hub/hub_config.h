@@ -42,6 +42,9 @@ struct HubConfig {
   std::uint16_t port = 0;
   service::TlsFiles tls;
   std::string dataDirectory;
+  // Online backups go here ("backup": {"directory"}); default: a "backups"
+  // directory beside the data directory (docs/backup-restore.md).
+  std::string backupDirectory;
   std::string schemaPath;
   std::string settingsPath;
   std::string modelPath;

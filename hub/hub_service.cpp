@@ -14,7 +14,10 @@
 #include <chrono>
 #include <filesystem>
 #include <sstream>
+#include <unordered_map>
 
+#include "hub/hub_backup.h"
+#include "hub/linkage_rotation.h"
 #include "linkage/fellegi_sunter.h"
 #include "linkage/link_settings.h"
 #include "service/json_exchange.h"
@@ -307,7 +310,9 @@ void HubService::addRoutes() {
                  Object body;
                  body.set("hub_id", config_.hubId);
                  body.set("schema_id", config_.binding.schemaId);
-                 body.set("key_epoch", config_.binding.keyEpoch);
+                 const KeyEpochs epochs = ingest_->keyEpochs();
+                 body.set("key_epoch", epochs.current);
+                 if (epochs.rotating()) body.set("next_key_epoch", epochs.next);
                  const EntityIndex* index = ingest_->index();
                  body.set("records", index != nullptr ? index->recordCount() : 0);
                  body.set("entities", index != nullptr ? index->entityCount() : 0);
@@ -338,7 +343,44 @@ void HubService::addRoutes() {
                  body.set("custodians", custodians);
                  service::sendJson(c.response, 200, body);
                }});
+  // The entity membership (which pseudonymous references the hub put in which
+  // entity), for linkage-quality evaluation by the custodians that can map
+  // their own references back (nser demo). Admins only; every export is an
+  // audit entry. Pseudonymous ids only, like everything the hub holds.
+  routes_.add({"GET", "/admin/entities/export", admin, [this](RequestContext& c) {
+                 const EntityIndex* index = ingest_->index();
+                 std::unordered_map<std::uint32_t, std::string> custodianIds;
+                 for (const auto& party : parties_->list()) {
+                   if (party.role == Role::Custodian) custodianIds[party.custodianNumber] = party.id;
+                 }
+                 std::string csv = "entity_id,custodian,reference\n";
+                 std::uint64_t rows = 0;
+                 if (index != nullptr) {
+                   index->forEachMembership([&](std::uint32_t custodian, std::string_view reference,
+                                                linkage::EntityId entity) {
+                     const auto id = custodianIds.find(custodian);
+                     csv += std::to_string(entity);
+                     csv += ',';
+                     csv += id != custodianIds.end() ? id->second : std::to_string(custodian);
+                     csv += ',';
+                     csv += reference;
+                     csv += '\n';
+                     ++rows;
+                   });
+                 }
+                 Object details;
+                 details.set("records", rows);
+                 auditChange("admin", *c.caller, "entity_export", details);
+                 c.response.setStatus(Poco::Net::HTTPResponse::HTTP_OK);
+                 c.response.setContentType("text/csv; charset=utf-8");
+                 c.response.setContentLength(static_cast<std::streamsize>(csv.size()));
+                 c.response.send().write(csv.data(), static_cast<std::streamsize>(csv.size()));
+               }});
   addSharingRoutes();
+  addLinkageRotationRoutes(routes_, *ingest_, *parties_, [this](const Party& actor, const std::string& action,
+                                                                Object details) {
+    auditChange("admin", actor, action, std::move(details));
+  });
   audit_->addRoutes(routes_);
   routes_.add({"GET", "/admin/model", oversight, [this](RequestContext& c) {
                  service::sendJsonText(c.response, 200, models_->describe());
@@ -357,6 +399,29 @@ void HubService::addRoutes() {
                  Poco::JSON::Parser parser;
                  auditChange("admin", *c.caller, "model_switch", *parser.parse(report).extract<Object::Ptr>());
                  service::sendJsonText(c.response, 200, report);
+               }});
+  // An online backup (hub/hub_backup.h): checkpoints of the store and the
+  // audit log plus the keys; the audit entry names what the backup holds.
+  routes_.add({"POST", "/admin/backup", admin, [this](RequestContext& c) {
+                 service::logEvent(log(), Poco::Message::PRIO_NOTICE, "backup requested", {{"by", c.caller->id}});
+                 HubBackupResult backup;
+                 try {
+                   backup = createHubBackup(store_->database(), audit_->auditLog().database(), config_.dataDirectory,
+                                            config_.backupDirectory, config_.hubId);
+                 } catch (const BackupError& e) {
+                   service::logEvent(log(), Poco::Message::PRIO_ERROR, "backup failed", {{"error", e.what()}});
+                   throw HttpError(500, "backup_failed", e.what());
+                 }
+                 Object details;
+                 details.set("path", backup.path.string());
+                 details.set("created", backup.manifest.created);
+                 details.set("store_bytes", backup.manifest.storeBytes);
+                 details.set("audit_bytes", backup.manifest.auditBytes);
+                 details.set("key_files", backup.manifest.keyFiles);
+                 details.set("audit_tree_size", backup.manifest.auditTreeSize);
+                 details.set("audit_root", backup.manifest.auditRoot);
+                 auditChange("admin", *c.caller, "backup", details);
+                 service::sendJson(c.response, 201, details);
                }});
   routes_.add({"GET", "/admin/events", oversight, [this](RequestContext& c) {
                  std::uint64_t after = 0;

@@ -12,7 +12,7 @@ namespace {
 constexpr std::array<std::string_view, static_cast<std::size_t>(Family::Count)> kFamilyNames = {
     "default", "parties", "certificates", "references", "records", "resolution",
     "aliases", "departed", "ingest",       "events",     "agreements", "consents",
-    "quotas",  "notifications"};
+    "quotas",  "notifications", "next_encodings"};
 
 void check(const rocksdb::Status& status, const std::string& what) {
   if (!status.ok()) throw StoreError("hub store: " + what + ": " + status.ToString());
@@ -48,7 +48,8 @@ HubStore::HubStore(const std::string& directory) : directory_(directory) {
   for (std::size_t f = 0; f < kFamilyNames.size(); ++f) {
     const auto kind = static_cast<Family>(f);
     const bool writeMostly = kind == Family::Records || kind == Family::Resolution || kind == Family::References ||
-                             kind == Family::Events || kind == Family::Departed || kind == Family::Aliases;
+                             kind == Family::Events || kind == Family::Departed || kind == Family::Aliases ||
+                             kind == Family::NextEncodings;
     descriptors.emplace_back(std::string(kFamilyNames[f]), writeMostly ? bulk : family);
   }
   rocksdb::DB* db = nullptr;

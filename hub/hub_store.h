@@ -42,6 +42,7 @@ enum class Family : std::size_t {
   Consents,     // consent id -> consent record (JSON: artefact, status, status changes)
   Quotas,       // agreement id + 0x00 + UTC day (YYYY-MM-DD) -> permitted requests that day (u32 BE)
   Notifications,// party id + 0x00 + number (u64 BE) -> notification (JSON)
+  NextEncodings,// record id (u32 BE) -> StagedEncoding (cereal), during a key rotation (hub/linkage_epoch.h)
   Count
 };
 
@@ -81,6 +82,8 @@ class HubStore {
   // RocksDB's own statistics ("rocksdb.*" properties and tickers) for /metrics.
   std::vector<std::pair<std::string, std::uint64_t>> statistics() const;
   std::string directory() const { return directory_; }
+  // The database, for RocksDB checkpoints (hub/hub_backup.h).
+  rocksdb::DB& database() const { return *db_; }
 
  private:
   rocksdb::ColumnFamilyHandle* handle(Family family) const { return handles_[static_cast<std::size_t>(family)]; }

@@ -53,12 +53,46 @@ IngestService::IngestService(HubStore& store, EncodingBinding binding, linkage::
     // replaces the configured one.
     model_ = linkage::FellegiSunterModel::fromJson(schemas::JsonNode::parseText(*adopted, "stored model"));
   }
+  epochs_.current = binding_.keyEpoch;
+  epochs_.currentFingerprint = binding_.keyFingerprint;
+  if (auto stored = store_.get(Family::Meta, kKeyEpochsKey)) {
+    // A rotation was prepared (hub/linkage_rotation.h): its state is the
+    // truth, whatever the configuration still says.
+    epochs_ = KeyEpochs::fromJson(*stored);
+    if (epochs_.current != binding_.keyEpoch) {
+      service::logEvent(Poco::Logger::get("hub.ingest"), Poco::Message::PRIO_WARNING,
+                        "linkage.key_epoch in the configuration differs from the hub's current key epoch (rotated); "
+                        "using the hub's; update the configuration",
+                        {{"configured", std::to_string(binding_.keyEpoch)},
+                         {"current", std::to_string(epochs_.current)}});
+    }
+  }
   if (auto shape = store_.get(Family::Meta, kShapeKey)) {
     const auto header = schemas::decodeBinary<linkage::EncodingHeader>(*shape);
     model_.bindFields(header.fieldNames);
     index_ = std::make_unique<EntityIndex>(store_, settings_, model_, header);
+    index_->setKeyEpoch(epochs_.current);
     published_ = index_.get();
   }
+}
+
+KeyEpochs IngestService::keyEpochs() const {
+  std::lock_guard lock(epochsMutex_);
+  return epochs_;
+}
+
+void IngestService::persistKeyEpochs(const KeyEpochs& epochs, HubStore::Batch& batch) const {
+  batch.put(Family::Meta, kKeyEpochsKey, epochs.toJson());
+  if (index_) {
+    linkage::EncodingHeader shape = index_->shape();
+    shape.keyEpoch = epochs.current;
+    batch.put(Family::Meta, kShapeKey, schemas::encodeBinary(shape));
+  }
+}
+
+void IngestService::setKeyEpochs(const KeyEpochs& epochs) {
+  std::lock_guard lock(epochsMutex_);
+  epochs_ = epochs;
 }
 
 const EntityIndex* IngestService::index() const { return published_.load(); }
@@ -74,6 +108,7 @@ std::uint64_t IngestService::lastSequence(const std::string& custodian) const {
 }
 
 void IngestService::checkBinding(const linkage::EncodingHeader& header) const {
+  const KeyEpochs epochs = keyEpochs();
   auto mismatch = [](const std::string& field, const std::string& got, const std::string& expected) {
     return service::HttpError(422, "encoding_mismatch",
                               "encoding header " + field + " is '" + got + "', this hub accepts '" + expected +
@@ -87,11 +122,14 @@ void IngestService::checkBinding(const linkage::EncodingHeader& header) const {
   if (header.schemaDigest != binding_.schemaDigest) {
     throw mismatch("schema_digest", header.schemaDigest, binding_.schemaDigest);
   }
-  if (header.keyEpoch != binding_.keyEpoch) {
-    throw mismatch("key_epoch", std::to_string(header.keyEpoch), std::to_string(binding_.keyEpoch));
+  if (!epochs.accepts(header.keyEpoch)) {
+    throw mismatch("key_epoch", std::to_string(header.keyEpoch),
+                   std::to_string(epochs.current) +
+                       (epochs.rotating() ? "' or the prepared next epoch '" + std::to_string(epochs.next) : ""));
   }
-  if (!binding_.keyFingerprint.empty() && header.keyFingerprint != binding_.keyFingerprint) {
-    throw mismatch("key_fingerprint", header.keyFingerprint, binding_.keyFingerprint);
+  const std::string& fingerprint = epochs.fingerprintOf(header.keyEpoch);
+  if (!fingerprint.empty() && header.keyFingerprint != fingerprint) {
+    throw mismatch("key_fingerprint", header.keyFingerprint, fingerprint);
   }
   if (const EntityIndex* index = published_.load()) {
     const auto& shape = index->shape();
@@ -113,10 +151,30 @@ EntityIndex& IngestService::indexFor(const linkage::EncodingHeader& header, HubS
       throw service::HttpError(422, "encoding_mismatch",
                                std::string("the configured model cannot score these encodings: ") + e.what());
     }
+    shape.keyEpoch = keyEpochs().current;
     batch.put(Family::Meta, kShapeKey, schemas::encodeBinary(shape));
     index_ = std::make_unique<EntityIndex>(store_, settings_, model_, shape);
+    index_->setKeyEpoch(shape.keyEpoch);
   }
   return *index_;
+}
+
+std::optional<std::string> IngestService::storedDuplicate(const Party& caller, const protocol::IngestBatch& batch,
+                                                          const std::string& digest, bool& conflict) {
+  conflict = false;
+  auto stored = store_.get(Family::Ingest, idempotencyKey(caller.id, batch.idempotencyKey));
+  if (!stored) return std::nullopt;
+  Poco::JSON::Parser parser;
+  auto ack = parser.parse(*stored).extract<Poco::JSON::Object::Ptr>();
+  if (ack->getValue<std::string>("body_sha256") != digest) {
+    conflict = true;
+    return std::nullopt;
+  }
+  ack->set("status", "duplicate");
+  counters_.batchesDuplicate++;
+  std::ostringstream out;
+  ack->stringify(out);
+  return out.str();
 }
 
 std::string IngestService::ingest(const Party& caller, std::string_view body) {
@@ -136,6 +194,12 @@ std::string IngestService::ingest(const Party& caller, std::string_view body) {
   try {
     checkBinding(batch.encoding);
   } catch (const service::HttpError&) {
+    // A batch applied before a key-epoch switch and retried after it (its
+    // acknowledgement was lost) is still a duplicate, not a refusal: the
+    // connector must not give its sequence back.
+    std::lock_guard lock(writer_);
+    bool conflict = false;
+    if (auto duplicate = storedDuplicate(caller, batch, bodyDigest(body), conflict)) return *duplicate;
     counters_.batchesRejected++;
     throw;
   }
@@ -156,20 +220,13 @@ std::string IngestService::ingest(const Party& caller, std::string_view body) {
   Waiting waiting{waiting_};
   std::lock_guard lock(writer_);
 
-  if (auto stored = store_.get(Family::Ingest, idempotencyKey(caller.id, batch.idempotencyKey))) {
-    Poco::JSON::Parser parser;
-    auto ack = parser.parse(*stored).extract<Poco::JSON::Object::Ptr>();
-    if (ack->getValue<std::string>("body_sha256") != digest) {
-      counters_.batchesRejected++;
-      throw service::HttpError(409, "idempotency_conflict",
-                               "idempotency key '" + batch.idempotencyKey +
-                                   "' was already used for a batch with different content");
-    }
-    ack->set("status", "duplicate");
-    counters_.batchesDuplicate++;
-    std::ostringstream out;
-    ack->stringify(out);
-    return out.str();
+  bool conflict = false;
+  if (auto duplicate = storedDuplicate(caller, batch, digest, conflict)) return *duplicate;
+  if (conflict) {
+    counters_.batchesRejected++;
+    throw service::HttpError(409, "idempotency_conflict",
+                             "idempotency key '" + batch.idempotencyKey +
+                                 "' was already used for a batch with different content");
   }
   const std::uint64_t last = lastSequence(caller.id);
   if (batch.sequence <= last) {
@@ -186,9 +243,22 @@ std::string IngestService::ingest(const Party& caller, std::string_view body) {
                                  "' skips ahead; the next expected is " + std::to_string(last + 1));
   }
 
+  // The epochs change only under the writer lock (a switch), so this check
+  // holds until the batch is applied.
+  const KeyEpochs epochs = keyEpochs();
+  if (!epochs.accepts(batch.encoding.keyEpoch)) {
+    counters_.batchesRejected++;
+    throw service::HttpError(422, "encoding_mismatch",
+                             "encoding header key_epoch is '" + std::to_string(batch.encoding.keyEpoch) +
+                                 "', this hub switched to key epoch '" + std::to_string(epochs.current) +
+                                 "' (re-encode with the current linkage key)");
+  }
+  const bool atNextEpoch = batch.encoding.keyEpoch != epochs.current;
   auto write = store_.batch();
   EntityIndex& index = indexFor(batch.encoding, write);
-  const ApplyOutcome outcome = index.apply(caller.custodianNumber, batch.sequence, batch.operations, write);
+  const ApplyOutcome outcome =
+      atNextEpoch ? index.stageNextEpoch(caller.custodianNumber, batch.sequence, batch.operations, write)
+                  : index.apply(caller.custodianNumber, batch.sequence, batch.operations, write);
 
   Poco::JSON::Object ack;
   ack.set("custodian", caller.id);

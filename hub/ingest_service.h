@@ -6,14 +6,16 @@
 //      custodian (else 403 wrong_custodian: a connector writes only its own
 //      custodian's records);
 //   2. the encoding header matches the configured linkage schema (id and
-//      digest), key epoch and, when configured, key fingerprint, and the
-//      filter shape the hub already holds (else 422 encoding_mismatch, naming
-//      the field);
+//      digest), the current key epoch (or the next one while a rotation is
+//      prepared, hub/linkage_rotation.h) and, when pinned, that epoch's key
+//      fingerprint, and the filter shape the hub already holds (else 422
+//      encoding_mismatch, naming the field);
 //   3. an idempotency key seen before returns the stored acknowledgement
 //      ("status": "duplicate") without applying anything (409
 //      idempotency_conflict if the body differs); otherwise the sequence must
 //      be the custodian's last + 1 (409 sequence_conflict / sequence_gap);
-//   4. the entity index applies the operations and everything, with the new
+//   4. the entity index applies the operations (at the next epoch: stages
+//      them, EntityIndex::stageNextEpoch) and everything, with the new
 //      sequence and the acknowledgement, is committed in one synced write;
 //      only then is the acknowledgement returned.
 // Batches are applied one at a time; when more than `maxQueuedBatches` wait,
@@ -29,11 +31,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "hub/entity_index.h"
 #include "hub/hub_store.h"
+#include "hub/linkage_epoch.h"
 #include "hub/party.h"
 #include "linkage/fellegi_sunter.h"
 #include "linkage/link_settings.h"
@@ -88,8 +92,22 @@ class IngestService {
   std::size_t queuedBatches() const { return waiting_.load(); }
   std::uint64_t lastSequence(const std::string& custodian) const;
 
+  // The key epochs in force: the stored rotation state (meta
+  // kKeyEpochsKey) once a rotation was prepared, else the configuration.
+  KeyEpochs keyEpochs() const;
+  // Inside exclusive(): writes `epochs` to `batch` (and, with an index, the
+  // stored encoding shape at the new current epoch); setKeyEpochs() makes
+  // them effective once the batch is committed.
+  void persistKeyEpochs(const KeyEpochs& epochs, HubStore::Batch& batch) const;
+  void setKeyEpochs(const KeyEpochs& epochs);
+
  private:
   void checkBinding(const linkage::EncodingHeader& header) const;
+  // The stored acknowledgement of a batch seen before, marked "duplicate";
+  // nullopt otherwise, with `conflict` set when its idempotency key was used
+  // for other content. Call with writer_ held.
+  std::optional<std::string> storedDuplicate(const Party& caller, const protocol::IngestBatch& batch,
+                                             const std::string& digest, bool& conflict);
   EntityIndex& indexFor(const linkage::EncodingHeader& header, HubStore::Batch& batch);
 
   HubStore& store_;
@@ -102,6 +120,8 @@ class IngestService {
   mutable std::mutex writer_;
   std::unique_ptr<EntityIndex> index_;
   std::atomic<const EntityIndex*> published_{nullptr};
+  mutable std::mutex epochsMutex_;  // written only while holding writer_ too
+  KeyEpochs epochs_;
 };
 
 }  // namespace nser::hub

@@ -196,14 +196,33 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
       try {
         if (type == protocol::kQueryEncodedRecord) {
           if (optionalString(query, "schema_id") != binding_.schemaId ||
-              optionalString(query, "schema_digest") != binding_.schemaDigest ||
-              query->optValue<int>("key_epoch", -1) != static_cast<int>(binding_.keyEpoch)) {
+              optionalString(query, "schema_digest") != binding_.schemaDigest) {
             throw Rejection{"rjct.query.invalid", where +
-                                                      ".search_criteria.query was encoded under another schema or key "
-                                                      "epoch than this hub accepts"};
+                                                      ".search_criteria.query was encoded under another schema "
+                                                      "than this hub accepts"};
+          }
+          // Only the current key epoch is searched: a prepared next epoch is
+          // incomplete until the switch, and encodings under different keys
+          // cannot be compared (docs/key-rotation.md).
+          const auto epoch = query->optValue<long long>("key_epoch", -1);
+          const KeyEpochs epochs = ingest_.keyEpochs();
+          if (epoch != static_cast<long long>(epochs.current)) {
+            throw Rejection{"rjct.query.invalid",
+                            where + ".search_criteria.query was encoded under key epoch " + std::to_string(epoch) +
+                                "; this hub searches key epoch " + std::to_string(epochs.current) +
+                                (epochs.rotating() && epoch == static_cast<long long>(epochs.next)
+                                     ? " until the prepared switch to " + std::to_string(epochs.next)
+                                     : "")};
           }
           const auto record = protocol::decodeRecordQuery(value);
-          if (index != nullptr) hits = index->search(record, wanted, options_.minProbability);
+          if (index != nullptr) {
+            auto found = index->searchAtEpoch(record, epochs.current, wanted, options_.minProbability);
+            if (!found) {
+              throw Rejection{"rjct.query.invalid",
+                              where + ": the hub switched its key epoch during this search; re-encode and retry"};
+            }
+            hits = std::move(*found);
+          }
         } else if (type == protocol::kQueryCnicToken) {
           const auto token = protocol::decodeCnicToken(value);
           if (index != nullptr) hits = index->searchToken(token, wanted);
