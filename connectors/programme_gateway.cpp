@@ -289,11 +289,27 @@ struct ProgrammeGateway::Engine {
         throw HttpError(502, "hub_error", "the hub answered HTTP " + std::to_string(response.status));
       }
       if (local.size() == 1) status = response.status;
-      Poco::JSON::Parser parser;
-      hubResponses = parser.parse(response.body)
-                         .extract<Object::Ptr>()
-                         ->getObject("message")
-                         ->getArray("search_response");
+      Object::Ptr answered;
+      try {
+        Poco::JSON::Parser parser;
+        answered = parser.parse(response.body).extract<Object::Ptr>();
+      } catch (const Poco::Exception&) {
+        throw HttpError(502, "hub_error", "the hub answered HTTP " + std::to_string(response.status) +
+                                              " with a body that is not JSON");
+      }
+      const auto answeredMessage = answered ? answered->getObject("message") : nullptr;
+      hubResponses = answeredMessage ? answeredMessage->getArray("search_response") : nullptr;
+      if (!hubResponses || hubResponses->size() != forward.queries.size()) {
+        // Not a search answer: the hub refused this connector's call (e.g.
+        // 403 for a disabled party, 409 no_box_key). The programme's request
+        // was not at fault: a gateway error naming the hub's reason.
+        const auto error = answered ? answered->getObject("error") : nullptr;
+        throw HttpError(502, "hub_refused",
+                        "the hub refused the search: HTTP " + std::to_string(response.status) +
+                            (error ? " " + error->optValue<std::string>("code", "") + ": " +
+                                         error->optValue<std::string>("message", "")
+                                   : std::string()));
+      }
     }
     Array::Ptr responses = new Array;
     std::size_t next = 0;
