@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <regex>
+#include <cctype>
 #include <thread>
 
 #include "pki/certificate_authority.h"
@@ -29,12 +29,17 @@ std::string quoted(const fs::path& path) {
   return text + "\"";
 }
 
-// The port in a "... listening on SCHEME://ADDRESS:PORT" line.
+// The port in a "... listening on SCHEME://ADDRESS:PORT" line: the digits
+// after the last ':' (0 when there are none).
 int portOf(const std::string& line) {
-  static const std::regex port(R"(:(\d+)\s*$)");
-  std::smatch match;
-  if (!std::regex_search(line, match, port)) return 0;
-  return std::stoi(match[1].str());
+  const auto colon = line.find_last_of(':');
+  if (colon == std::string::npos) return 0;
+  int port = 0;
+  for (std::size_t i = colon + 1; i < line.size() && std::isdigit(static_cast<unsigned char>(line[i])); ++i) {
+    port = port * 10 + (line[i] - '0');
+    if (port > 65535) return 0;
+  }
+  return port;
 }
 
 constexpr auto kStartTimeout = std::chrono::seconds(120);
