@@ -11,11 +11,13 @@
 #include <Poco/JSON/Parser.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <ostream>
+#include <sstream>
 
 #include "cli/arguments.h"
 #include "cli/commands.h"
