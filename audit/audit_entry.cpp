@@ -41,7 +41,7 @@ class Reader {
     at_ += 8;
     return v;
   }
-  std::string string(std::string_view name) {
+  std::string_view string(std::string_view name) {
     need(4, name);
     std::uint32_t length = 0;
     for (int i = 0; i < 4; ++i) {
@@ -50,7 +50,7 @@ class Reader {
     at_ += 4;
     if (length > kMaxFieldBytes) throw AuditEntryError("audit entry: " + std::string(name) + ": length too large");
     need(length, name);
-    std::string value(bytes_.substr(at_, length));
+    const std::string_view value = bytes_.substr(at_, length);
     at_ += length;
     return value;
   }
@@ -66,6 +66,35 @@ class Reader {
 
 bool looksLikeJsonObject(std::string_view text) {
   return text.size() >= 2 && text.front() == '{' && text.back() == '}';
+}
+
+// The decoded fields as views into the entry's bytes.
+struct EntryFields {
+  std::int64_t timeMillis = 0;
+  std::string_view kind, actor, programme, custodian, entity, purpose, decision, details;
+};
+
+EntryFields readFields(std::string_view bytes) {
+  if (bytes.empty()) throw AuditEntryError("audit entry: empty");
+  if (static_cast<unsigned char>(bytes[0]) != kVersion) {
+    throw AuditEntryError("audit entry: version: unknown version " +
+                          std::to_string(static_cast<unsigned char>(bytes[0])));
+  }
+  Reader reader(bytes);
+  EntryFields fields;
+  fields.timeMillis = static_cast<std::int64_t>(reader.fixed64("time"));
+  fields.kind = reader.string("kind");
+  fields.actor = reader.string("actor");
+  fields.programme = reader.string("programme");
+  fields.custodian = reader.string("custodian");
+  fields.entity = reader.string("entity");
+  fields.purpose = reader.string("purpose");
+  fields.decision = reader.string("decision");
+  fields.details = reader.string("details");
+  if (!reader.done()) throw AuditEntryError("audit entry: trailing bytes after details");
+  if (fields.kind.empty()) throw AuditEntryError("audit entry: kind: empty");
+  if (!looksLikeJsonObject(fields.details)) throw AuditEntryError("audit entry: details: not a JSON object");
+  return fields;
 }
 
 }  // namespace
@@ -103,27 +132,21 @@ std::string encodeAuditEntry(const AuditEntry& entry) {
 }
 
 AuditEntry decodeAuditEntry(std::string_view bytes) {
-  if (bytes.empty()) throw AuditEntryError("audit entry: empty");
-  if (static_cast<unsigned char>(bytes[0]) != kVersion) {
-    throw AuditEntryError("audit entry: version: unknown version " +
-                          std::to_string(static_cast<unsigned char>(bytes[0])));
-  }
-  Reader reader(bytes);
+  const EntryFields fields = readFields(bytes);
   AuditEntry entry;
-  entry.timeMillis = static_cast<std::int64_t>(reader.fixed64("time"));
-  entry.kind = reader.string("kind");
-  entry.actor = reader.string("actor");
-  entry.programme = reader.string("programme");
-  entry.custodian = reader.string("custodian");
-  entry.entity = reader.string("entity");
-  entry.purpose = reader.string("purpose");
-  entry.decision = reader.string("decision");
-  entry.details = reader.string("details");
-  if (!reader.done()) throw AuditEntryError("audit entry: trailing bytes after details");
-  if (entry.kind.empty()) throw AuditEntryError("audit entry: kind: empty");
-  if (!looksLikeJsonObject(entry.details)) throw AuditEntryError("audit entry: details: not a JSON object");
+  entry.timeMillis = fields.timeMillis;
+  entry.kind = fields.kind;
+  entry.actor = fields.actor;
+  entry.programme = fields.programme;
+  entry.custodian = fields.custodian;
+  entry.entity = fields.entity;
+  entry.purpose = fields.purpose;
+  entry.decision = fields.decision;
+  entry.details = fields.details;
   return entry;
 }
+
+void checkAuditEntry(std::string_view bytes) { (void)readFields(bytes); }
 
 std::string auditEntryToJson(const AuditEntry& entry) {
   Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);

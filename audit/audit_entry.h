@@ -38,6 +38,9 @@ struct AuditEntry {
 std::string encodeAuditEntry(const AuditEntry& entry);
 // Throws AuditEntryError naming the field (or the version byte, or trailing bytes).
 AuditEntry decodeAuditEntry(std::string_view bytes);
+// The checks of decodeAuditEntry without building the entry (for verifiers
+// that only need to know the bytes are a well-formed entry).
+void checkAuditEntry(std::string_view bytes);
 
 // The entry as a JSON object text ({"kind":..., "time_ms":..., ...; details
 // embedded as an object}), for the CLI's listings and exports.

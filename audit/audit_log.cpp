@@ -8,7 +8,9 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <array>
+#include <string_view>
 
 namespace nser::audit {
 namespace {
@@ -56,6 +58,39 @@ std::string indexPrefix(char tag, const std::string& value) {
   return key;
 }
 
+// The memtable insert hint's prefix: keys that arrive in order within it get
+// a cheap insert right after the previous one instead of a search from the
+// skip list's top. Entries ('e' + high index byte) and nodes ('n' + level)
+// arrive in index order; an index key of a low-cardinality field (programme,
+// custodian, purpose, decision) arrives in (time, index) order within its
+// value, so its prefix runs to the value's terminator. Entity index keys and
+// leaf-hash keys arrive in random order, where a hint only costs a wasted
+// check: they are outside the domain (and would grow the hint map by one
+// slot per distinct value).
+class InsertHintPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "nser.audit.InsertHintPrefix"; }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    if (key.size() < 2) return false;
+    switch (key[0]) {
+      case kEntryPrefix:
+      case kNodePrefix:
+        return true;
+      case kIndexPrefix:
+        return key[1] != 'e' && valueEnd(key) != std::string_view::npos;
+      default:
+        return false;
+    }
+  }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    if (key[0] != kIndexPrefix) return rocksdb::Slice(key.data(), 2);
+    return rocksdb::Slice(key.data(), valueEnd(key) + 1);
+  }
+
+ private:
+  static std::size_t valueEnd(const rocksdb::Slice& key) { return key.ToStringView().find('\0', 2); }
+};
+
 void check(const rocksdb::Status& status, const std::string& what) {
   if (!status.ok()) throw AuditLogError("audit log: " + what + ": " + status.ToString());
 }
@@ -101,10 +136,8 @@ AuditLog::AuditLog(const std::filesystem::path& directory) {
   options.create_if_missing = true;
   options.compression = rocksdb::kNoCompression;  // hashes do not compress
   options.write_buffer_size = 64u << 20;
-  // Entries and nodes arrive in key order within their 2-byte prefix ('e' +
-  // high index byte, 'n' + level): a per-prefix insert hint makes those
-  // memtable inserts cheap, which is most of the committer's work.
-  options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(2));
+  // Memtable inserts are most of the committer's work: hint the ordered ones.
+  options.memtable_insert_with_hint_prefix_extractor = std::make_shared<InsertHintPrefix>();
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_cache = rocksdb::NewLRUCache(256u << 20);
@@ -180,6 +213,8 @@ std::uint64_t AuditLog::appendAll(const std::vector<AuditEntry>& entries) {
 }
 
 void AuditLog::enqueueAndWait(std::vector<Pending>& pending) {
+  const auto waiter = std::make_shared<Waiter>();
+  pending.back().waiter = waiter;
   {
     // Queued together, so the committer gives them consecutive indexes.
     std::lock_guard lock(queueMutex_);
@@ -187,8 +222,10 @@ void AuditLog::enqueueAndWait(std::vector<Pending>& pending) {
     for (auto& item : pending) queue_.push_back(&item);
   }
   queueReady_.notify_one();
-  std::unique_lock lock(doneMutex_);
-  groupDone_.wait(lock, [&] { return pending.back().done; });
+  {
+    std::unique_lock lock(waiter->mutex);
+    waiter->wake.wait(lock, [&] { return waiter->done; });
+  }
   for (const auto& item : pending) {
     if (!item.error.empty()) throw AuditLogError(item.error);
   }
@@ -219,16 +256,21 @@ void AuditLog::commitGroup(std::vector<Pending*>& group) {
   const std::uint64_t first = next.size();
   rocksdb::WriteBatch batch;
   std::vector<std::pair<NodeId, Hash>> upper;
+  // Keys that arrive in random order (leaf hashes, entity index keys) go in
+  // last, sorted: the memtable's insert then starts from where the previous
+  // key went instead of from the top of its skip list.
+  std::vector<std::pair<std::string, std::string>> scattered;
+  scattered.reserve(2 * group.size());
   std::string key;
   for (Pending* pending : group) {
     const std::uint64_t index = next.size();
     const Hash leaf = leafHash(pending->bytes);
     batch.Put(entryKey(index), pending->bytes);
-    std::string hashKey(1, kHashPrefix);
-    hashKey.append(hashBytes(leaf));
     std::string indexValue;
     putBigEndian64(indexValue, index);
-    batch.Put(hashKey, indexValue);
+    std::string hashKey(1, kHashPrefix);
+    hashKey.append(hashBytes(leaf));
+    scattered.emplace_back(std::move(hashKey), std::move(indexValue));
     next.append(leaf, [&](const NodeId& node, const Hash& hash) {
       batch.Put(nodeKey(node), hashBytes(hash));
       if (node.level >= kFirstCachedLevel) upper.emplace_back(node, hash);
@@ -239,9 +281,15 @@ void AuditLog::commitGroup(std::vector<Pending*>& group) {
       key = indexPrefix(field.tag, value);
       putBigEndian64(key, orderedTime(pending->entry->timeMillis));
       putBigEndian64(key, index);
-      batch.Put(key, rocksdb::Slice());
+      if (field.tag == 'e') {
+        scattered.emplace_back(std::move(key), std::string());
+      } else {
+        batch.Put(key, rocksdb::Slice());
+      }
     }
   }
+  std::sort(scattered.begin(), scattered.end());
+  for (const auto& [scatteredKey, value] : scattered) batch.Put(scatteredKey, value);
   std::string sizeValue;
   putBigEndian64(sizeValue, next.size());
   batch.Put(kSizeKey, sizeValue);
@@ -253,18 +301,24 @@ void AuditLog::commitGroup(std::vector<Pending*>& group) {
     tree_ = next;
     for (const auto& [node, hash] : upper) upperLevels_[node.level - kFirstCachedLevel].push_back(hash);
   }
-  {
-    std::lock_guard lock(doneMutex_);
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      if (status.ok()) {
-        group[i]->index = first + i;
-      } else {
-        group[i]->error = "audit log: write failed: " + status.ToString();
-      }
-      group[i]->done = true;
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (status.ok()) {
+      group[i]->index = first + i;
+    } else {
+      group[i]->error = "audit log: write failed: " + status.ToString();
     }
   }
-  groupDone_.notify_all();
+  // A caller's items precede its last one in the group, so they are all
+  // written before it is woken; once woken it may return and destroy them.
+  for (Pending* pending : group) {
+    if (!pending->waiter) continue;
+    const auto waiter = pending->waiter;
+    {
+      std::lock_guard lock(waiter->mutex);
+      waiter->done = true;
+    }
+    waiter->wake.notify_one();
+  }
 }
 
 std::uint64_t AuditLog::size() const {

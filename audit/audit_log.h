@@ -107,13 +107,23 @@ class AuditLog {
   static constexpr unsigned kFirstCachedLevel = 3;
 
  private:
+  struct Waiter {
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool done = false;  // guarded by mutex
+  };
   // One append waiting for the committer; owned by the appending caller.
   struct Pending {
     std::string bytes;
     const AuditEntry* entry = nullptr;
     std::uint64_t index = 0;
     std::string error;  // set when the write failed
-    bool done = false;  // guarded by doneMutex_
+    // On the caller's last item only: its own wake-up. Each group wakes
+    // exactly its callers, each on an uncontended mutex (a shared broadcast
+    // woke every waiter, and all had to retake one mutex; std::atomic::wait
+    // spins with sched_yield first, which costs more than the sleep on two
+    // cores). Shared, so the committer never notifies a destroyed object.
+    std::shared_ptr<Waiter> waiter;
   };
   void enqueueAndWait(std::vector<Pending>& pending);
   void commitLoop();
@@ -131,9 +141,6 @@ class AuditLog {
   std::condition_variable queueReady_;
   std::vector<Pending*> queue_;
   bool stopping_ = false;
-  // One broadcast per group wakes its callers (cheaper than a promise each).
-  std::mutex doneMutex_;
-  std::condition_variable groupDone_;
   std::thread committer_;
 };
 

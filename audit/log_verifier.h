@@ -16,9 +16,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/checkpoint.h"
+#include "audit/compact_range.h"
 #include "audit/merkle_hash.h"
 #include "audit/signed_note.h"
 
@@ -46,5 +48,39 @@ struct LogVerification {
 };
 
 LogVerification verifyLog(const LogVerifyInput& input);
+
+// The same checks fed page by page, so an auditor's tool verifies one page
+// while it fetches the next and never holds the whole log in memory:
+//   LogVerifier verifier(note, key, previous);
+//   while (more pages && !verifier.failed()) for (entry : page) verifier.add(...);
+//   const LogVerification result = verifier.finish(consistencyProof);
+// verifyLog() is exactly this over input.entries.
+class LogVerifier {
+ public:
+  // Checks the checkpoint's signature against `logKey` and the saved previous
+  // checkpoint (rollback, split view); failed() tells whether that failed.
+  LogVerifier(const std::string& checkpointNote, const VerifierKey& logKey,
+              const std::optional<std::string>& previousNote);
+  // The next entry as the log returned it. Returns false once something is
+  // wrong (the first problem is kept; later entries are ignored).
+  bool add(std::uint64_t index, std::string_view bytes, const std::optional<Hash>& claimedLeafHash);
+  // After the last entry: completeness, the root, consistency with the saved
+  // checkpoint (and the log's consistency proof, when given).
+  LogVerification finish(const std::optional<std::vector<Hash>>& consistencyProof);
+
+  bool failed() const { return !problem_.empty(); }
+  // The signed checkpoint (valid unless the signature check failed).
+  const Checkpoint& checkpoint() const { return result_.checkpoint; }
+
+ private:
+  bool fail(std::string problem);
+
+  LogVerification result_;
+  std::string problem_;
+  std::optional<Checkpoint> previous_;
+  CompactRange tree_;
+  std::optional<Hash> previousRoot_;
+  std::string firstAltered_;  // the first entry whose content does not match its recorded leaf hash
+};
 
 }  // namespace nser::audit

@@ -12,8 +12,6 @@
 namespace nser::cli {
 namespace {
 
-constexpr std::uint64_t kPage = 100'000;
-
 Poco::JSON::Object::Ptr parseObject(const std::string& body) {
   try {
     Poco::JSON::Parser parser;
@@ -35,7 +33,7 @@ std::vector<audit::Hash> hashList(const Poco::JSON::Object::Ptr& object, const s
   return hashes;
 }
 
-std::uint64_t readBigEndian(const std::string& bytes, std::size_t at, std::size_t width) {
+std::uint64_t readBigEndian(std::string_view bytes, std::size_t at, std::size_t width) {
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < width; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
   return value;
@@ -56,35 +54,41 @@ std::string AuditClient::verifierKey() {
   return parseObject(call("GET", "/audit/key").body)->getValue<std::string>("verifier_key");
 }
 
-std::vector<audit::FetchedEntry> parseEntryBundle(const std::string& body) {
-  std::vector<audit::FetchedEntry> entries;
+void forEachBundleEntry(std::string_view body, const std::function<void(const BundleEntry&)>& visit) {
   std::size_t at = 0;
+  BundleEntry entry;
   while (at < body.size()) {
     if (body.size() - at < 44) throw AuditClientError("entry bundle truncated at byte " + std::to_string(at));
-    audit::FetchedEntry entry;
     entry.index = readBigEndian(body, at, 8);
-    audit::Hash leaf;
     std::copy(body.begin() + static_cast<std::ptrdiff_t>(at + 8), body.begin() + static_cast<std::ptrdiff_t>(at + 40),
-              leaf.begin());
-    entry.claimedLeafHash = leaf;
+              entry.leafHash.begin());
     const std::size_t length = readBigEndian(body, at + 40, 4);
     at += 44;
     if (body.size() - at < length) throw AuditClientError("entry bundle truncated in entry " + std::to_string(entry.index));
     entry.bytes = body.substr(at, length);
     at += length;
-    entries.push_back(std::move(entry));
+    visit(entry);
   }
+}
+
+std::vector<audit::FetchedEntry> parseEntryBundle(const std::string& body) {
+  std::vector<audit::FetchedEntry> entries;
+  forEachBundleEntry(body, [&](const BundleEntry& entry) {
+    entries.push_back(audit::FetchedEntry{entry.index, std::string(entry.bytes), entry.leafHash});
+  });
   return entries;
+}
+
+std::string AuditClient::entryPage(std::uint64_t start, std::uint64_t end) {
+  return call("GET", "/audit/entries?start=" + std::to_string(start) + "&end=" + std::to_string(end)).body;
 }
 
 std::vector<audit::FetchedEntry> AuditClient::entries(std::uint64_t start, std::uint64_t end) {
   std::vector<audit::FetchedEntry> all;
   if (end > start) all.reserve(end - start);
   for (std::uint64_t from = start; from < end;) {
-    const std::uint64_t to = std::min(end, from + kPage);
-    auto page = parseEntryBundle(
-        call("GET", "/audit/entries?start=" + std::to_string(from) + "&end=" + std::to_string(to)).body);
-    for (auto& entry : page) all.push_back(std::move(entry));
+    const std::uint64_t to = std::min(end, from + kMaxPage);
+    for (auto& entry : parseEntryBundle(entryPage(from, to))) all.push_back(std::move(entry));
     // Entries missing from storage leave gaps the verifier names; the page still ends at `to`.
     from = to;
   }

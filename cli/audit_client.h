@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/audit_log.h"
@@ -33,6 +35,10 @@ class AuditClient {
   std::string verifierKey();        // "name+keyid+base64"
   // Entries [start, end), fetched in pages of at most 100,000.
   std::vector<audit::FetchedEntry> entries(std::uint64_t start, std::uint64_t end);
+  // One page [start, end) (at most kMaxPage entries) as the hub sent it: the
+  // binary bundle, for callers that read it in place (forEachBundleEntry).
+  std::string entryPage(std::uint64_t start, std::uint64_t end);
+  static constexpr std::uint64_t kMaxPage = 100'000;
   std::vector<audit::Hash> consistencyProof(std::uint64_t first, std::uint64_t second);
   struct Inclusion {
     std::uint64_t index = 0;
@@ -51,7 +57,16 @@ class AuditClient {
   std::unique_ptr<service::HttpsClient> client_;
 };
 
-// Parses the binary entry bundle of GET /audit/entries; throws AuditClientError when malformed.
+// One entry of a bundle, viewed in place.
+struct BundleEntry {
+  std::uint64_t index = 0;
+  audit::Hash leafHash{};  // the leaf hash the log says it recorded
+  std::string_view bytes;
+};
+// Calls `visit` for each entry of the binary bundle of GET /audit/entries, in
+// order, with views into `body`; throws AuditClientError when malformed.
+void forEachBundleEntry(std::string_view body, const std::function<void(const BundleEntry&)>& visit);
+// The same, copied out.
 std::vector<audit::FetchedEntry> parseEntryBundle(const std::string& body);
 
 }  // namespace nser::cli

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <ostream>
 #include <set>
 #include <sstream>
@@ -203,32 +204,36 @@ int runProve(const std::vector<std::string>& args, CommandIo io) {
   return kExitOk;
 }
 
+// Pages of this many entries: small enough that fetching the first (which
+// nothing overlaps) is short, large enough that requests are few.
+constexpr std::uint64_t kVerifyPage = 50'000;
+
 int runVerify(const std::vector<std::string>& args, CommandIo io) {
   const auto parsed = Arguments::parse(args, withConnection({{"log-key"}, {"log-key-file"}, {"state"}}));
   const auto key = *pinnedKey(parsed, true);
   auto client = clientFor(parsed);
   const auto started = std::chrono::steady_clock::now();
-  audit::LogVerifyInput input;
-  input.logKey = key;
-  input.checkpointNote = client.checkpoint();
+  const std::string note = client.checkpoint();
+  std::optional<std::string> previousNote;
   std::optional<std::filesystem::path> stateFile;
   if (parsed.has("state")) {
     stateFile = std::filesystem::path(parsed.required("state")) / "verified-checkpoint";
-    if (std::filesystem::exists(*stateFile)) input.previousNote = readText(*stateFile);
+    if (std::filesystem::exists(*stateFile)) previousNote = readText(*stateFile);
   }
   // Size from the note as sent; the verifier checks its signature before relying on anything else.
   std::uint64_t size = 0;
   try {
-    size = audit::parseCheckpoint(audit::parseNote(input.checkpointNote).body).size;
+    size = audit::parseCheckpoint(audit::parseNote(note).body).size;
   } catch (const std::exception& e) {
     io.err << "nser audit verify: FAILED: malformed checkpoint: " << e.what() << "\n";
     return kExitFailure;
   }
-  if (input.previousNote) {
-    const auto previous = audit::parseCheckpoint(audit::parseNote(*input.previousNote).body);
+  std::optional<std::vector<audit::Hash>> consistencyProof;
+  if (previousNote) {
+    const auto previous = audit::parseCheckpoint(audit::parseNote(*previousNote).body);
     if (previous.size > 0 && previous.size < size) {
       try {
-        input.consistencyProof = client.consistencyProof(previous.size, size);
+        consistencyProof = client.consistencyProof(previous.size, size);
       } catch (const AuditClientError& e) {
         io.err << "nser audit verify: FAILED: split view: no consistency proof from the saved size " << previous.size
                << " (" << e.what() << ")\n";
@@ -236,18 +241,36 @@ int runVerify(const std::vector<std::string>& args, CommandIo io) {
       }
     }
   }
-  input.entries = client.entries(0, size);
-  const auto result = audit::verifyLog(input);
+  audit::LogVerifier verifier(note, key, previousNote);
+  // The next page is fetched on another thread while this one is verified, so
+  // the hub's reading and sending overlaps the hashing; one request at a time.
+  auto fetch = [&client, size](std::uint64_t from) {
+    return std::async(std::launch::async,
+                      [&client, from, size] { return client.entryPage(from, std::min(size, from + kVerifyPage)); });
+  };
+  std::future<std::string> next;
+  if (!verifier.failed() && size > 0) next = fetch(0);
+  for (std::uint64_t from = 0; next.valid();) {
+    const std::string page = next.get();
+    from += kVerifyPage;
+    if (from < size) next = fetch(from);
+    forEachBundleEntry(page, [&verifier](const BundleEntry& entry) {
+      verifier.add(entry.index, entry.bytes, entry.leafHash);
+    });
+    if (verifier.failed()) break;
+  }
+  if (next.valid()) next.wait();  // the client must be idle before it is destroyed
+  const auto result = verifier.finish(consistencyProof);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!result.ok) {
     io.err << "nser audit verify: FAILED: " << result.problem << "\n";
     return kExitFailure;
   }
-  if (stateFile) writeTextAtomically(*stateFile, input.checkpointNote);
+  if (stateFile) writeTextAtomically(*stateFile, note);
   io.out << "verified " << result.entriesChecked << " entries against the checkpoint of size "
          << result.checkpoint.size << " signed by " << key.name << " (root "
          << audit::hashToBase64(result.checkpoint.root) << ")";
-  if (input.previousNote) io.out << "; consistent with the saved checkpoint";
+  if (previousNote) io.out << "; consistent with the saved checkpoint";
   io.out << " in " << seconds << " s\n";
   return kExitOk;
 }

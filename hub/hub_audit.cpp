@@ -171,8 +171,12 @@ void HubAudit::addRoutes(RouteTable& routes) {
                 if (end < start) throw HttpError(400, "invalid_request", "end must not be below start");
                 end = std::min(end, start + kMaxEntriesPerRequest);
                 // Binary bundle (docs/audit-format.md): per entry index (8), recorded leaf hash (32), length (4), bytes.
+                const auto entries = log_->entries(start, end);
+                std::size_t length = 0;
+                for (const auto& entry : entries) length += 44 + entry.bytes.size();
                 std::string body;
-                for (const auto& entry : log_->entries(start, end)) {
+                body.reserve(length);
+                for (const auto& entry : entries) {
                   putBigEndian(body, entry.index, 8);
                   body.append(audit::hashBytes(entry.leafHash));
                   putBigEndian(body, entry.bytes.size(), 4);

@@ -55,6 +55,13 @@ TEST(AuditEntryEncoding, RoundTripsAndNamesTheBadField) {
     EXPECT_NE(std::string(e.what()).find("details"), std::string::npos) << e.what();
   }
   EXPECT_THROW(decodeAuditEntry(bytes + "x"), AuditEntryError);
+  // The check without decoding accepts and refuses exactly the same bytes.
+  EXPECT_NO_THROW(checkAuditEntry(bytes));
+  for (const std::string& broken : {bytes.substr(0, bytes.size() - 3), bytes + "x", std::string(), "\x02" + bytes.substr(1),
+                                    bytes.substr(0, bytes.size() - 1) + "]"}) {
+    EXPECT_THROW(decodeAuditEntry(broken), AuditEntryError);
+    EXPECT_THROW(checkAuditEntry(broken), AuditEntryError);
+  }
   AuditEntry bad = entry;
   bad.details = "[1]";
   EXPECT_THROW(encodeAuditEntry(bad), AuditEntryError);
