@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <memory>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -45,7 +47,6 @@ std::string timestamp() {
 struct SyncEngine::Impl {
   const ConnectorConfig& config;
   SyncState& state;
-  SyncReport& report;
   linkage::LinkageSecret secret;
   linkage::RecordEncoder encoder;
   linkage::EncoderWorkspace workspace;
@@ -53,10 +54,9 @@ struct SyncEngine::Impl {
   service::HttpsClient client;
   std::mt19937_64 jitter{std::random_device{}()};
 
-  Impl(const ConnectorConfig& c, SyncState& s, SyncReport& r)
+  Impl(const ConnectorConfig& c, SyncState& s)
       : config(c),
         state(s),
-        report(r),
         secret(linkage::LinkageSecret::loadFromFile(c.secretFile, c.keyEpoch)),
         encoder(linkage::loadLinkageSchema(c.schemaPath), secret),
         workspace(encoder.makeWorkspace()),
@@ -80,8 +80,9 @@ struct SyncEngine::Impl {
     return hex;
   }
 
-  // Sends the pending batch until the hub acknowledges it.
-  void deliver(const PendingBatch& batch) {
+  // Sends the pending batch until the hub acknowledges it; counts batches,
+  // records and retries in `tally` (its own, when it runs beside the scan).
+  void deliver(const PendingBatch& batch, SyncReport& tally) {
     auto backoff = config.sync.initialBackoff;
     for (int attempt = 1;; ++attempt) {
       std::string problem;
@@ -90,10 +91,10 @@ struct SyncEngine::Impl {
             client.post("/ingest/batches", std::string(protocol::kIngestBatchContentType), batch.body);
         if (response.status == 200) {
           state.acknowledge(batch);
-          ++report.batches;
+          ++tally.batches;
           const auto tombstones = static_cast<std::uint64_t>(std::count_if(
               batch.entries.begin(), batch.entries.end(), [](const PendingEntry& e) { return e.deletion; }));
-          report.pushed += batch.entries.size();
+          tally.pushed += batch.entries.size();
           connectorMetrics().batchAcknowledged(batch.entries.size() - tombstones, tombstones);
           connectorMetrics().persist(state);
           return;
@@ -129,7 +130,7 @@ struct SyncEngine::Impl {
         throw SyncError("batch " + std::to_string(batch.sequence) + " not acknowledged after " +
                         std::to_string(attempt) + " attempts (" + problem + "); it stays pending for the next sync");
       }
-      ++report.retries;
+      ++tally.retries;
       connectorMetrics().batchRetried();
       const auto wait = std::chrono::milliseconds(
           std::uniform_int_distribution<long long>(backoff.count() / 2, backoff.count())(jitter));
@@ -173,10 +174,10 @@ SyncReport SyncEngine::runSync(bool incremental) {
   auto& metrics = connectorMetrics();
   const auto started = std::chrono::steady_clock::now();
   SyncReport report;
-  Impl impl(config_, state_, report);
+  Impl impl(config_, state_);
 
   if (auto pending = state_.pending()) {
-    impl.deliver(*pending);
+    impl.deliver(*pending, report);
     ++report.resumedBatches;
   }
 
@@ -232,10 +233,40 @@ SyncReport SyncEngine::runSync(bool incremental) {
   if (!incremental) state_.clearQuarantine();
   std::optional<std::string> batchWatermark;  // the watermark of the last row queued
 
+  // One batch in flight while the next is read and encoded, so the hub links
+  // batch k while this thread encodes batch k+1 (they alternated, each
+  // waiting for the other). At most one batch is ever pending in the state:
+  // the next is saved only after the one in flight is acknowledged, so a
+  // crash resumes exactly as before, and the encoded rows of an unsaved
+  // batch are simply read again by the next sync.
+  struct InFlight {
+    std::future<void> delivery;
+    SyncReport tally;                        // the delivery's own counts
+    std::optional<std::string> watermark;    // of the batch's last row
+  };
+  std::unique_ptr<InFlight> inFlight;
+  auto awaitDelivery = [&] {
+    if (!inFlight) return;
+    const auto done = std::move(inFlight);
+    done->delivery.get();  // rethrows the delivery's error
+    report.batches += done->tally.batches;
+    report.pushed += done->tally.pushed;
+    report.retries += done->tally.retries;
+    if (done->watermark) {
+      state_.setMeta("watermark", *done->watermark);
+      metrics.setWatermark(*done->watermark);
+    }
+    if (progress_) {
+      report.sourceFraction = source->fractionRead().value_or(-1.0);
+      progress_(report);
+    }
+  };
+
   protocol::IngestBatch batch;
   std::vector<PendingEntry> entries;
   auto flush = [&] {
     if (batch.operations.empty()) return;
+    awaitDelivery();
     PendingBatch pending;
     pending.sequence = state_.nextSequence();
     pending.idempotencyKey = config_.custodian + "-batch-" + std::to_string(pending.sequence);
@@ -246,17 +277,14 @@ SyncReport SyncEngine::runSync(bool incremental) {
     pending.body = protocol::serialiseIngestBatch(batch);
     pending.entries = std::move(entries);
     state_.savePending(pending);
-    impl.deliver(pending);
-    if (batchWatermark) {
-      state_.setMeta("watermark", *batchWatermark);
-      metrics.setWatermark(*batchWatermark);
-    }
+    auto next = std::make_unique<InFlight>();
+    next->watermark = batchWatermark;
+    next->delivery = std::async(std::launch::async, [&impl, tally = &next->tally, sent = std::move(pending)] {
+      impl.deliver(sent, *tally);
+    });
+    inFlight = std::move(next);
     batch.operations.clear();
     entries.clear();
-    if (progress_) {
-      report.sourceFraction = source->fractionRead().value_or(-1.0);
-      progress_(report);
-    }
   };
   auto quarantine = [&](const std::string& key, const std::string& location, const std::string& reason) {
     state_.quarantine({key, location, reason, timestamp()});
@@ -311,6 +339,7 @@ SyncReport SyncEngine::runSync(bool incremental) {
     if (batch.operations.size() >= config_.sync.batchSize) flush();
   }
   // Records the source no longer has: tombstones (a full scan only).
+  awaitDelivery();
   std::vector<std::pair<std::string, RecordState>> gone;
   if (!incremental) {
     state_.forEachRecord([&](const std::string& key, const RecordState& record) {
@@ -327,6 +356,7 @@ SyncReport SyncEngine::runSync(bool incremental) {
     if (batch.operations.size() >= config_.sync.batchSize) flush();
   }
   flush();
+  awaitDelivery();
   if (batchWatermark) {  // rows after the last batch were unchanged
     state_.setMeta("watermark", *batchWatermark);
     metrics.setWatermark(*batchWatermark);
