@@ -123,7 +123,14 @@ bool ClkTokenizer::tokenizeNgrams(std::string_view value, TokenList& out, std::s
         next = std::to_chars(next, next + 20, i + 1).ptr;
         *next++ = ' ';
       }
-      std::memcpy(next, padded.data() + i, n);
+      // Fixed-size copies for the usual n (inlined moves, not a library call
+      // per token).
+      switch (n) {
+        case 1: *next = padded[i]; break;
+        case 2: std::memcpy(next, padded.data() + i, 2); break;
+        case 3: std::memcpy(next, padded.data() + i, 3); break;
+        default: std::memcpy(next, padded.data() + i, n); break;
+      }
       next += n;
       out.endTokenAt(static_cast<std::size_t>(next - base));
     }

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <bit>
 #include <numeric>
@@ -23,9 +24,20 @@ void setBit(std::span<std::uint64_t> bits, std::size_t i) { bits[i >> 6] |= std:
 // project's bit order (byte k = bits 8k..8k+7) only on a little-endian host.
 static_assert(std::endian::native == std::endian::little, "hardening assumes a little-endian host");
 
-std::uint8_t rotateByte(std::uint8_t byte, unsigned r) {
+constexpr std::uint8_t rotateByte(std::uint8_t byte, unsigned r) {
   return static_cast<std::uint8_t>((byte << r) | (byte >> ((8 - r) & 7)));
 }
+
+// kRotated[r * 256 + x] = rotateByte(x, r): a load instead of two shifts and
+// an OR with variable counts.
+constexpr std::array<std::uint8_t, 8 * 256> makeRotatedTable() {
+  std::array<std::uint8_t, 8 * 256> table{};
+  for (unsigned r = 0; r < 8; ++r) {
+    for (unsigned x = 0; x < 256; ++x) table[r * 256 + x] = rotateByte(static_cast<std::uint8_t>(x), r);
+  }
+  return table;
+}
+constexpr std::array<std::uint8_t, 8 * 256> kRotated = makeRotatedTable();
 
 // In-place XOR folds: the first half of `words` (of `length` words) becomes
 // the XOR of both halves, `folds` times. Returns the new length.
@@ -173,12 +185,14 @@ FilterHardener::FilterHardener(const LinkageSecret& secret, HardeningSettings se
     // when permutation_[i] points into the complement half.
     const std::size_t inputBytes = n / 2;
     balanceFold_.resize(inputBytes);
+    balanceFoldFlips_.assign(inputBytes / 8, 0);
     for (std::size_t j = 0; j < inputBytes; ++j) {
       const std::uint32_t a = permutation_[j];
       const std::uint32_t b = permutation_[j + inputBytes];
       balanceFold_[j] = {static_cast<std::uint32_t>(a % inputBytes), static_cast<std::uint32_t>(b % inputBytes),
-                         rotation_[j], rotation_[j + inputBytes],
-                         static_cast<std::uint8_t>(((a >= inputBytes) != (b >= inputBytes)) ? 0xFF : 0x00)};
+                         static_cast<std::uint16_t>(rotation_[j] * 256),
+                         static_cast<std::uint16_t>(rotation_[j + inputBytes] * 256)};
+      if ((a >= inputBytes) != (b >= inputBytes)) balanceFoldFlips_[j / 8] |= std::uint64_t{0xFF} << (8 * (j % 8));
     }
   }
 }
@@ -305,14 +319,15 @@ void FilterHardener::hardenInto(std::span<const std::uint64_t> filter, std::vect
     // Each output word is assembled in a register (byte b of word w is folded
     // byte 8w + b): byte stores through a char pointer would make the
     // compiler reload everything after each one.
-    for (std::size_t w = 0; w < length; ++w) {
-      std::uint64_t word = 0;
-      for (unsigned b = 0; b < 8; ++b, ++move) {
-        const auto byte = static_cast<std::uint8_t>(rotateByte(in[move->a], move->ra) ^
-                                                    rotateByte(in[move->b], move->rb) ^ move->flip);
-        word |= static_cast<std::uint64_t>(byte) << (8 * b);
-      }
-      out[w] = word;
+    const auto folded = [in](const FoldedByte& m) -> std::uint64_t {
+      return kRotated[std::size_t{m.ra} + in[m.a]] ^ kRotated[std::size_t{m.rb} + in[m.b]];
+    };
+    for (std::size_t w = 0; w < length; ++w, move += 8) {
+      // Written out: constant shifts, no loop counter.
+      const std::uint64_t word = folded(move[0]) | folded(move[1]) << 8 | folded(move[2]) << 16 |
+                                 folded(move[3]) << 24 | folded(move[4]) << 32 | folded(move[5]) << 40 |
+                                 folded(move[6]) << 48 | folded(move[7]) << 56;
+      out[w] = word ^ balanceFoldFlips_[w];
     }
     --folds;
   } else if (settings_.balance) {

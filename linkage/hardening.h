@@ -107,14 +107,17 @@ class FilterHardener {
   // Balancing followed by one fold, as byte moves: folded byte j is
   // rotl(in[a], ra) ^ rotl(in[b], rb) ^ flip, where a and b are the input
   // bytes behind balanced bytes j and j + L/8 and flip folds their complements.
+  // The rotations are looked up in a 256-entry table per rotation (ra and rb
+  // hold the table offsets, rotation * 256), and the flips are applied a
+  // word at a time.
   struct FoldedByte {
     std::uint32_t a;
     std::uint32_t b;
-    std::uint8_t ra;
-    std::uint8_t rb;
-    std::uint8_t flip;
+    std::uint16_t ra;
+    std::uint16_t rb;
   };
   std::vector<FoldedByte> balanceFold_;
+  std::vector<std::uint64_t> balanceFoldFlips_;  // per folded word
   double blipLogKeep_ = 0;  // log(1 - f)
   std::vector<std::uint16_t> blipGaps_;
 };

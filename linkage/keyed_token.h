@@ -63,6 +63,9 @@ class KeyedTokenizer {
   void appendCnicTokens(std::string_view canonicalCnic, std::vector<KeyedToken>& out) const;
 
  private:
+  // The 16-byte token of kind || value into `out`.
+  void digestInto(TokenKind kind, std::string_view value, std::uint8_t* out) const;
+
   // BLAKE2b state right after keyed initialisation, copied for every token:
   // saves setting up the key block each time. Guarded memory (it is key
   // material). libsodium only buffers the key block here; it is compressed
@@ -75,7 +78,9 @@ class KeyedTokenizer {
   // the opaque state. That relies on libsodium's state layout, so the
   // constructor checks it against keyedState_ on probe values of every
   // length up to two blocks and leaves this null (the slower path) if any
-  // token differs. Guarded memory.
+  // token differs. Guarded memory. Values shorter than a block are written
+  // straight into a copy's buffer (no update call); the probes check that
+  // path too.
   crypto_generichash_state* compressedKeyState_ = nullptr;
 };
 

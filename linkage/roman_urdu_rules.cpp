@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 namespace nser::linkage {
@@ -143,7 +145,8 @@ void applySpellingRules(std::string_view token, std::string& out) {
   }
 }
 
-// The lexicon compiled into rule space, sorted for binary search. Built once.
+// The lexicon compiled into rule space, sorted and without duplicate keys.
+// Built once.
 const std::vector<std::pair<std::string, std::string>>& compiledLexicon() {
   static const std::vector<std::pair<std::string, std::string>> table = [] {
     std::vector<std::pair<std::string, std::string>> entries;
@@ -162,6 +165,20 @@ const std::vector<std::pair<std::string, std::string>>& compiledLexicon() {
     return entries;
   }();
   return table;
+}
+
+// The same entries by key, for the lookup of every name token: one hash of
+// the token instead of a binary search's dozen string comparisons. The views
+// point into compiledLexicon()'s static table.
+const std::unordered_map<std::string_view, std::string_view>& lexiconIndex() {
+  static const std::unordered_map<std::string_view, std::string_view> index = [] {
+    std::unordered_map<std::string_view, std::string_view> byKey;
+    const auto& lexicon = compiledLexicon();
+    byKey.reserve(lexicon.size());
+    for (const auto& [key, value] : lexicon) byKey.emplace(key, value);
+    return byKey;
+  }();
+  return index;
 }
 
 // --- Step 1: particles ------------------------------------------------------
@@ -304,13 +321,8 @@ void canonicaliseToken(std::string_view foldedToken, std::string& out) {
     return;
   }
   applySpellingRules(foldedToken, out);
-  const auto& lexicon = compiledLexicon();
-  const auto it = std::lower_bound(
-      lexicon.begin(), lexicon.end(), std::string_view(out),
-      [](const std::pair<std::string, std::string>& entry, std::string_view key) {
-        return std::string_view(entry.first) < key;
-      });
-  if (it != lexicon.end() && it->first == out) out = it->second;
+  const auto& index = lexiconIndex();
+  if (const auto it = index.find(std::string_view(out)); it != index.end()) out.assign(it->second);
 }
 
 std::string canonicaliseToken(std::string_view foldedToken) {

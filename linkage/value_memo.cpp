@@ -26,6 +26,7 @@ ValueMemo::ValueMemo(ValueMemo&& other) noexcept
 ValueMemo& ValueMemo::operator=(ValueMemo&& other) noexcept {
   if (this != &other) {
     release();
+    other.hintData_ = nullptr;
     table_ = std::exchange(other.table_, nullptr);
     slots_ = other.slots_;
     words_ = other.words_;
@@ -38,6 +39,7 @@ ValueMemo& ValueMemo::operator=(ValueMemo&& other) noexcept {
 }
 
 void ValueMemo::release() noexcept {
+  hintData_ = nullptr;
   if (table_ == nullptr) return;
   sodium_memzero(table_, slots_ * stride_);
   std::free(table_);
@@ -56,8 +58,12 @@ std::size_t ValueMemo::slotOf(std::string_view value) const {
     h = (h ^ chunk) * 0xBF58476D1CE4E5B9ULL;
     h ^= h >> 31;
   }
+  // The 0-7 remaining bytes, little-endian (what a memcpy into a zeroed
+  // word gives, without the library call).
   std::uint64_t tail = 0;
-  std::memcpy(&tail, value.data() + i, value.size() - i);
+  for (std::size_t k = 0; i + k < value.size(); ++k) {
+    tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(value[i + k])) << (8 * k);
+  }
   h ^= tail;
   h ^= h >> 33;
   h *= 0xFF51AFD7ED558CCDULL;
@@ -84,7 +90,8 @@ std::span<const std::uint64_t> ValueMemo::find(std::string_view value) {
     return {};
   }
   if (value.size() > kMaxValueBytes) return {};
-  const std::size_t slot = slotOf(value);
+  const std::size_t slot = takeHintedSlot(value, true);
+  setHint(value, slot, false);  // for store() after a miss
   const unsigned char* key = keyAt(slot);
   if (key[0] != value.size() + 1 || std::memcmp(key + 1, value.data(), value.size()) != 0) return {};
   ++hits_;
@@ -92,15 +99,18 @@ std::span<const std::uint64_t> ValueMemo::find(std::string_view value) {
 }
 
 void ValueMemo::prefetch(std::string_view value) const {
+  hintData_ = nullptr;
   if (table_ == nullptr || value.size() > kMaxValueBytes) return;
-  const unsigned char* slot = keyAt(slotOf(value));
+  const std::size_t index = slotOf(value);
+  setHint(value, index, true);
+  const unsigned char* slot = keyAt(index);
   for (std::size_t offset = 0; offset < stride_; offset += 64) __builtin_prefetch(slot + offset);
   __builtin_prefetch(slot + stride_ - 1);
 }
 
 void ValueMemo::store(std::string_view value, std::span<const std::uint64_t> words) {
   if (table_ == nullptr || value.size() > kMaxValueBytes || words.size() != words_) return;
-  const std::size_t slot = slotOf(value);
+  const std::size_t slot = takeHintedSlot(value, false);
   unsigned char* key = keyAt(slot);
   key[0] = static_cast<unsigned char>(value.size() + 1);
   std::memcpy(key + 1, value.data(), value.size());

@@ -52,6 +52,13 @@ class ValueMemo {
   // Starts loading the slot `value` maps to into the cache, so that a
   // find() issued a little later does not wait for memory: the encoder
   // prefetches every feature's slot before hashing the first feature.
+  // The slot is remembered for the next find(), which skips hashing the
+  // value again if it is given the same bytes in memory (same pointer and
+  // length); find() passes its slot on to store() likewise. A remembered
+  // slot is only a hint: if the bytes at that address changed in between,
+  // find() may miss where it could have hit (and store() write another
+  // slot), but it never returns another value's words, since a slot's key
+  // is always compared.
   void prefetch(std::string_view value) const;
   // Stores the words (words() of them) for the value of the last find(),
   // if that value is memoisable and the memo is active; else does nothing.
@@ -65,6 +72,20 @@ class ValueMemo {
   // bytes, zero padded.
   static constexpr std::size_t kKeyBytes = kMaxValueBytes + 2;
   std::size_t slotOf(std::string_view value) const;
+  // The hinted slot if `value` is the hinted bytes and the hint was left
+  // for this caller (find() takes prefetch()'s, store() takes find()'s),
+  // else slotOf(value). Either way the hint is used up.
+  std::size_t takeHintedSlot(std::string_view value, bool forFind) const {
+    const bool hinted = hintData_ == value.data() && hintSize_ == value.size() && hintForFind_ == forFind;
+    hintData_ = nullptr;
+    return hinted ? hintSlot_ : slotOf(value);
+  }
+  void setHint(std::string_view value, std::size_t slot, bool forFind) const {
+    hintData_ = value.data();
+    hintSize_ = value.size();
+    hintSlot_ = slot;
+    hintForFind_ = forFind;
+  }
   unsigned char* keyAt(std::size_t slot) const { return table_ + slot * stride_; }
   std::uint64_t* wordsAt(std::size_t slot) const {
     return reinterpret_cast<std::uint64_t*>(table_ + slot * stride_ + kKeyBytes);
@@ -78,6 +99,11 @@ class ValueMemo {
   std::size_t lookups_ = 0;
   std::size_t hits_ = 0;
   bool disabled_ = false;
+  // The slot last computed for the bytes at hintData_ (see prefetch()).
+  mutable const char* hintData_ = nullptr;
+  mutable std::size_t hintSize_ = 0;
+  mutable std::size_t hintSlot_ = 0;
+  mutable bool hintForFind_ = false;
 };
 
 }  // namespace nser::linkage

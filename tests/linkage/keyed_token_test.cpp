@@ -95,15 +95,39 @@ TEST(KeyedToken, MatchesOneShotKeyedBlake2bForEveryLength) {
   }
 }
 
+// The token computed by libsodium's one-shot keyed BLAKE2b, independently of
+// the tokenizer's precomputed states.
+KeyedToken oneShotToken(const LinkageSecret& secret, TokenKind kind, const std::string& value) {
+  unsigned char subkey[32];
+  secret.deriveSubkey("nser/keyed-token/v1", subkey);
+  std::string message(1, static_cast<char>(kind));
+  message += value;
+  KeyedToken token;
+  token.kind = kind;
+  crypto_generichash(token.digest.data(), token.digest.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size(), subkey, sizeof(subkey));
+  return token;
+}
+
 TEST(KeyedToken, CnicTokensAreTheCnicAndItsDeletionNeighbourhood) {
   auto secret = secretOf("a linkage secret of good length");
   KeyedTokenizer tokenizer(secret);
-  for (const std::string cnic : {"3520212345671", "1110022233344", "9"}) {
-    std::vector<KeyedToken> expected{tokenizer.token(TokenKind::Cnic, cnic)};
+  std::vector<std::string> cnics = {"3520212345671", "1110022233344", "9", "", "0000000000000", "12"};
+  // Every length around the short (16-digit) path's limit and beyond the
+  // stack buffer of the long path.
+  std::string digits;
+  for (std::size_t length = 1; length <= 70; ++length) {
+    digits.push_back(static_cast<char>('0' + (length * 7) % 10));
+    cnics.push_back(digits);
+  }
+  for (const std::string& cnic : cnics) {
+    std::vector<KeyedToken> expected{oneShotToken(secret, TokenKind::Phone, "kept")};
+    expected.push_back(oneShotToken(secret, TokenKind::Cnic, cnic));
     for (const auto& deletion : oneDeletionNeighbourhood(cnic)) {
-      expected.push_back(tokenizer.token(TokenKind::CnicDeletion, deletion));
+      expected.push_back(oneShotToken(secret, TokenKind::CnicDeletion, deletion));
     }
-    std::vector<KeyedToken> actual;
+    // Appends after what is already there.
+    std::vector<KeyedToken> actual{oneShotToken(secret, TokenKind::Phone, "kept")};
     tokenizer.appendCnicTokens(cnic, actual);
     EXPECT_EQ(actual, expected) << cnic;
   }

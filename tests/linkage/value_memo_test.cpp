@@ -105,5 +105,54 @@ TEST(ValueMemo, DefaultConstructedNeverHits) {
   }
 }
 
+TEST(ValueMemo, PrefetchingChangesNothingButTheCache) {
+  // Two memos see the same lookups (colliding values included: 500 values
+  // in 256 slots), one with a prefetch before each, sometimes of another
+  // value: they must hit and return the same.
+  ValueMemo plain(256, 3);
+  ValueMemo prefetched(256, 3);
+  bool hitPlain = false;
+  bool hitPrefetched = false;
+  for (std::size_t i = 0; i < ValueMemo::kWarmupLookups; ++i) {
+    lookup(plain, "warm", 0, hitPlain);
+    lookup(prefetched, "warm", 0, hitPrefetched);
+  }
+  for (std::uint64_t i = 0; i < 3000; ++i) {
+    const std::uint64_t v = (i * 7919) % 500;
+    const std::string value = "value-" + std::to_string(v);
+    if (i % 5 == 4) {
+      prefetched.prefetch("value-" + std::to_string(v + 1));
+    } else if (i % 5 != 3) {
+      prefetched.prefetch(value);
+    }
+    EXPECT_EQ(lookup(plain, value, v, hitPlain), wordsOf(v)) << value;
+    EXPECT_EQ(lookup(prefetched, value, v, hitPrefetched), wordsOf(v)) << value;
+    EXPECT_EQ(hitPlain, hitPrefetched) << value;
+  }
+  EXPECT_EQ(plain.hits(), prefetched.hits());
+  EXPECT_GT(plain.hits(), 0u);
+}
+
+TEST(ValueMemo, ChangedBytesBehindAPrefetchNeverReturnAnotherValuesWords) {
+  ValueMemo memo(4096, 3);
+  bool hit = false;
+  for (std::size_t i = 0; i < ValueMemo::kWarmupLookups; ++i) lookup(memo, "warm", 0, hit);
+  lookup(memo, "1985", 1985, hit);
+  lookup(memo, "1990", 1990, hit);
+  // The slot remembered for "1985" is a hint only: the same buffer holding
+  // "1990" by the time of the find must not get 1985's words.
+  std::string buffer = "1985";
+  memo.prefetch(buffer);
+  buffer = "1990";
+  const auto found = memo.find(buffer);
+  EXPECT_TRUE(found.empty() || std::vector<std::uint64_t>(found.begin(), found.end()) == wordsOf(1990));
+  // A store after that find files the words under "1990", wherever it put
+  // them; a later plain lookup of either value is still right.
+  if (found.empty()) memo.store(buffer, wordsOf(1990));
+  EXPECT_EQ(lookup(memo, "1985", 1985, hit), wordsOf(1985));
+  EXPECT_EQ(lookup(memo, "1990", 1990, hit), wordsOf(1990));
+  EXPECT_TRUE(hit);
+}
+
 }  // namespace
 }  // namespace nser::linkage
