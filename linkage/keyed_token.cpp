@@ -22,6 +22,12 @@ static_assert(kBufferedCountOffset + sizeof(std::size_t) <= sizeof(crypto_generi
 // Inputs (kind byte included) up to one block go straight into the buffer.
 constexpr std::size_t kDirectBytes = 128;
 
+// memcpy of a view's bytes; an empty view may have no data pointer at all,
+// which memcpy may not be given even for zero bytes.
+void copyView(unsigned char* to, std::string_view from) {
+  if (!from.empty()) std::memcpy(to, from.data(), from.size());
+}
+
 // The token through libsodium's public calls only: the reference for the
 // direct path below, and the path for long values.
 void digestWith(const crypto_generichash_state& keyed, TokenKind kind, std::string_view value,
@@ -32,7 +38,7 @@ void digestWith(const crypto_generichash_state& keyed, TokenKind kind, std::stri
   if (value.size() < sizeof(message)) {
     // kind || value in one update: the same bytes, one call fewer.
     message[0] = kindByte;
-    std::memcpy(message + 1, value.data(), value.size());
+    copyView(message + 1, value);
     crypto_generichash_update(&state, message, value.size() + 1);
   } else {
     crypto_generichash_update(&state, &kindByte, 1);
@@ -73,8 +79,8 @@ void digestDirect(const crypto_generichash_state& compressed, TokenKind kind, st
   digestDirectFilled(
       compressed, kind, head.size() + tail.size(),
       [&](unsigned char* to) {
-        std::memcpy(to, head.data(), head.size());
-        std::memcpy(to + head.size(), tail.data(), tail.size());
+        copyView(to, head);
+        copyView(to + head.size(), tail);
       },
       out);
 }
@@ -171,7 +177,7 @@ KeyedToken KeyedTokenizer::token(TokenKind kind, std::string_view value) const {
 void KeyedTokenizer::digestInto(TokenKind kind, std::string_view value, std::uint8_t* out) const {
   if (compressedKeyState_ != nullptr && value.size() < kDirectBytes) {
     digestDirectFilled(
-        *compressedKeyState_, kind, value.size(), [&](unsigned char* to) { std::memcpy(to, value.data(), value.size()); },
+        *compressedKeyState_, kind, value.size(), [&](unsigned char* to) { copyView(to, value); },
         out);
     return;
   }
@@ -201,7 +207,7 @@ void KeyedTokenizer::appendCnicTokens(std::string_view canonicalCnic, std::vecto
   constexpr std::size_t kShort = 16;
   unsigned char padded[2 * kShort] = {};
   const bool shortCnic = direct && canonicalCnic.size() <= kShort;
-  if (shortCnic) std::memcpy(padded, canonicalCnic.data(), canonicalCnic.size());
+  if (shortCnic) copyView(padded, canonicalCnic);
   std::string deleted;
   for (std::size_t i = 0; i < canonicalCnic.size(); ++i) {
     if (i > 0 && canonicalCnic[i] == canonicalCnic[i - 1]) continue;  // same string as the previous deletion
