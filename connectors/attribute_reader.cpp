@@ -1,5 +1,7 @@
 #include "connectors/attribute_reader.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 #include <stdexcept>
@@ -23,11 +25,22 @@ std::optional<std::size_t> indexOf(const std::vector<std::string>& columns, cons
 AttributeReader::AttributeReader(SourceConfig source, SourceMapping mapping)
     : source_(std::move(source)), mapping_(std::move(mapping)) {}
 
+AttributeReader::FileStamp AttributeReader::stampOfPath() const {
+  struct stat info {};
+  if (::stat(source_.path.c_str(), &info) != 0) throw SourceError("csv source '" + source_.path + "': cannot read the file");
+  return {static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino),
+          static_cast<std::int64_t>(info.st_size),
+          static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec};
+}
+
 void AttributeReader::indexCsv() {
+  indexed_ = false;
+  csvFile_ = std::ifstream();
+  // The stamp is taken before the read: a change during indexing shows as a
+  // different stamp on the next read, which indexes again.
+  const FileStamp stamp = stampOfPath();
   std::ifstream in(source_.path, std::ios::binary);
   if (!in) throw SourceError("csv source '" + source_.path + "': cannot open the file");
-  indexedSize_ = std::filesystem::file_size(source_.path);
-  indexedTime_ = std::filesystem::last_write_time(source_.path);
   linkage::CsvReader reader(in);
   csvColumns_.clear();
   if (reader.next(csvColumns_) != linkage::CsvStatus::Record) {
@@ -44,21 +57,20 @@ void AttributeReader::indexCsv() {
     if (status != linkage::CsvStatus::Record || fields.size() != csvColumns_.size()) continue;
     offsets_.emplace(fields[*keyIndex], offset);  // the first row of a key is the one the sync pushed
   }
+  in.clear();
+  csvFile_ = std::move(in);
+  indexedStamp_ = stamp;
   indexed_ = true;
 }
 
 std::optional<std::vector<std::string>> AttributeReader::csvRow(const std::string& key) {
-  std::error_code error;
-  const auto size = std::filesystem::file_size(source_.path, error);
-  const auto time = std::filesystem::last_write_time(source_.path, error);
-  if (error) throw SourceError("csv source '" + source_.path + "': cannot read the file");
-  if (!indexed_ || size != indexedSize_ || time != indexedTime_) indexCsv();
+  if (!indexed_ || stampOfPath() != indexedStamp_) indexCsv();
   for (int attempt = 0; attempt < 2; ++attempt) {
     const auto it = offsets_.find(key);
     if (it == offsets_.end()) return std::nullopt;
-    std::ifstream in(source_.path, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(it->second));
-    linkage::CsvReader reader(in);
+    csvFile_.clear();
+    csvFile_.seekg(static_cast<std::streamoff>(it->second));
+    linkage::CsvReader reader(csvFile_);
     std::vector<std::string> fields;
     const auto keyIndex = *indexOf(csvColumns_, mapping_.keyColumn);
     if (reader.next(fields) == linkage::CsvStatus::Record && fields.size() == csvColumns_.size() &&

@@ -3,8 +3,10 @@
 // Nothing is cached beyond where rows are: each read goes to the source.
 //
 //   CSV         a key -> byte offset index of the file, built on first use
-//               and rebuilt when the file changes (size or modification
-//               time) or a row at an indexed offset no longer carries its key
+//               and rebuilt when the file changes (device and inode, size or
+//               modification time: one stat per read) or a row at an indexed
+//               offset no longer carries its key; the indexed file stays open
+//               between reads (reopened with the index)
 //   PostgreSQL  one parameterised SELECT of the row by its key column, in a
 //               read-only transaction
 //
@@ -13,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -46,8 +49,18 @@ class AttributeReader {
   // CSV
   std::vector<std::string> csvColumns_;
   std::unordered_map<std::string, std::uint64_t> offsets_;
-  std::uintmax_t indexedSize_ = 0;
-  std::filesystem::file_time_type indexedTime_{};
+  // Which file the index describes: a rename over the path, a rewrite or an
+  // append changes one of these.
+  struct FileStamp {
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+    std::int64_t size = 0;
+    std::int64_t modifiedNanos = 0;
+    bool operator==(const FileStamp&) const = default;
+  };
+  FileStamp stampOfPath() const;
+  FileStamp indexedStamp_{};
+  std::ifstream csvFile_;  // the indexed file, open between reads
   bool indexed_ = false;
 };
 

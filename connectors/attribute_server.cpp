@@ -1,6 +1,5 @@
 #include "connectors/attribute_server.h"
 
-#include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -8,9 +7,9 @@
 #include <Poco/URI.h>
 
 #include <chrono>
-#include <sstream>
 
 #include "protocol/fetch_order.h"
+#include "protocol/json_writer.h"
 #include "protocol/sealed_attributes.h"
 #include "service/json_exchange.h"
 #include "service/logging.h"
@@ -21,7 +20,12 @@ namespace {
 
 using service::HttpError;
 
-Poco::Logger& log() { return Poco::Logger::get("connector.attributes"); }
+// Looked up once: Logger::get takes POCO's global logger lock. Loggers live
+// until process exit and level changes apply to the same object.
+Poco::Logger& log() {
+  static Poco::Logger& logger = Poco::Logger::get("connector.attributes");
+  return logger;
+}
 
 std::string checkName(protocol::OrderCheck check) {
   switch (check) {
@@ -36,14 +40,11 @@ std::string checkName(protocol::OrderCheck check) {
 }
 
 FetchAnswer refuse(int status, const std::string& code, const std::string& message) {
-  Poco::JSON::Object error;
-  error.set("code", code);
-  error.set("message", message);
-  Poco::JSON::Object body;
-  body.set("error", error);
-  std::ostringstream text;
-  body.stringify(text);
-  return {status, text.str()};
+  protocol::JsonWriter json;
+  json.beginObject().key("error").beginObject();
+  json.member("code", code).member("message", message);
+  json.endObject().endObject();
+  return {status, json.take()};
 }
 
 std::string joined(const std::vector<std::string>& names) {
@@ -134,15 +135,17 @@ FetchAnswer AttributeServer::fetch(const std::string& body) {
     return refuse(400, "UnknownAttribute", e.what());
   }
   if (!values) return refuse(404, "UnknownReference", "the source no longer holds the record");
-  Poco::JSON::Object reply;
-  reply.set("order_id", order.orderId);
-  reply.set("sealed", protocol::sealAttributes(*values, order.requesterKey));
-  std::ostringstream text;
-  reply.stringify(text);
-  service::logEvent(log(), Poco::Message::PRIO_INFORMATION, "fetch order served",
-                    {{"order", order.orderId}, {"requester", order.requester}, {"purpose", order.purpose},
-                     {"attributes", joined(order.attributes)}});
-  return {200, text.str()};
+  protocol::JsonWriter reply;
+  reply.beginObject();
+  reply.member("order_id", order.orderId);
+  reply.member("sealed", protocol::sealAttributes(*values, order.requesterKey));
+  reply.endObject();
+  if (log().information()) {  // the fields are built only when the line is written
+    service::logEvent(log(), Poco::Message::PRIO_INFORMATION, "fetch order served",
+                      {{"order", order.orderId}, {"requester", order.requester}, {"purpose", order.purpose},
+                       {"attributes", joined(order.attributes)}});
+  }
+  return {200, reply.take()};
 }
 
 void AttributeServer::start() {

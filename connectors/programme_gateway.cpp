@@ -17,10 +17,10 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <sstream>
 
 #include "connectors/connector_keys.h"
 #include "connectors/connector_metrics.h"
+#include "linkage/cnic.h"
 #include "linkage/keyed_token.h"
 #include "linkage/linkage_schema.h"
 #include "linkage/linkage_secret.h"
@@ -28,6 +28,8 @@
 #include "linkage/record_encoder.h"
 #include "policy/consent_artefact.h"
 #include "protocol/encoded_query.h"
+#include "protocol/json_tree_writer.h"
+#include "protocol/json_writer.h"
 #include "protocol/sealed_attributes.h"
 #include "protocol/search_envelope.h"
 #include "service/https_client.h"
@@ -68,12 +70,6 @@ Object::Ptr rejection(const std::string& referenceId, const std::string& code, c
 
 std::int64_t unixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string text(const Object& object) {
-  std::ostringstream out;
-  object.stringify(out);
-  return out.str();
 }
 
 std::vector<std::string> stringArray(const Object::Ptr& object, const std::string& key, const std::string& where) {
@@ -118,7 +114,6 @@ struct ProgrammeGateway::Engine {
   linkage::LinkageSecret secret;
   linkage::RecordEncoder encoder;
   linkage::KeyedTokenizer tokenizer;
-  linkage::PersonNormaliser normaliser;
   std::string hubHost;
   std::uint16_t hubPort;
   Poco::Net::Context::Ptr hubTls;
@@ -166,12 +161,11 @@ struct ProgrammeGateway::Engine {
     }
     if (queryType == "idtype-value") {
       if (member(query, "type") != "CNIC") return "idtype-value queries take {\"type\": \"CNIC\", \"value\": ...}";
-      const std::string raw = member(query, "value");
-      linkage::PersonIdentity identity;
-      identity.cnic = raw;
-      const auto person = normaliser.normalise(identity);
-      const std::string& canonical = person[linkage::PersonField::Cnic];
-      if (canonical.empty()) return "the CNIC is not a valid 13-digit CNIC";
+      // What PersonNormaliser keeps of an identity holding only the CNIC
+      // (no stated gender): the canonical digits of a well-formed CNIC.
+      const linkage::CnicResult cnic = linkage::canonicaliseCnic(member(query, "value"));
+      if (!cnic.wellFormed()) return "the CNIC is not a valid 13-digit CNIC";
+      const std::string& canonical = cnic.digits;
       std::vector<linkage::KeyedToken> tokens;
       tokenizer.appendCnicTokens(canonical, tokens);
       for (const auto& token : tokens) {
@@ -311,39 +305,46 @@ struct ProgrammeGateway::Engine {
                                    : std::string()));
       }
     }
-    Array::Ptr responses = new Array;
+    std::vector<Object::Ptr> responses;
+    responses.reserve(local.size());
     std::size_t next = 0;
     std::size_t succeeded = 0;
     for (std::size_t i = 0; i < local.size(); ++i) {
       if (local[i]) {
-        responses->add(local[i]);
+        responses.push_back(local[i]);
         continue;
       }
       const auto answer = hubResponses->getObject(static_cast<unsigned>(next++));
       if (answer->getValue<std::string>("status") == "succ") ++succeeded;
       openSealed(answer);
-      responses->add(answer);
+      responses.push_back(answer);
     }
-    Object::Ptr replyHeader = new Object;
-    replyHeader->set("version", "1.0.0");
-    replyHeader->set("message_id", messageId + ".reply");
-    replyHeader->set("message_ts", member(header, "message_ts"));
-    replyHeader->set("action", "on-search");
-    replyHeader->set("status", succeeded == local.size() ? "succ" : (succeeded == 0 ? "rjct" : "part"));
-    replyHeader->set("total_count", local.size());
-    replyHeader->set("completed_count", succeeded);
-    replyHeader->set("sender_id", custodian);
-    replyHeader->set("receiver_id", programme);
-    replyHeader->set("correlation_message_id", messageId);
-    Object::Ptr replyMessage = new Object;
-    replyMessage->set("transaction_id", forward.transactionId);
-    replyMessage->set("correlation_id", messageId);
-    replyMessage->set("search_response", responses);
-    Object reply;
-    reply.set("signature", "");
-    reply.set("header", replyHeader);
-    reply.set("message", replyMessage);
-    return {status, text(reply)};
+    // Members in alphabetical order, as the Poco::JSON::Object tree this
+    // replaced wrote them (readers do not depend on the order).
+    protocol::JsonWriter reply;
+    reply.beginObject();
+    reply.key("header").beginObject();
+    reply.member("action", "on-search");
+    reply.member("completed_count", succeeded);
+    reply.member("correlation_message_id", messageId);
+    reply.member("message_id", messageId + ".reply");
+    reply.member("message_ts", member(header, "message_ts"));
+    reply.member("receiver_id", programme);
+    reply.member("sender_id", custodian);
+    reply.member("status", succeeded == local.size() ? "succ" : (succeeded == 0 ? "rjct" : "part"));
+    reply.member("total_count", local.size());
+    reply.member("version", "1.0.0");
+    reply.endObject();
+    reply.key("message").beginObject();
+    reply.member("correlation_id", messageId);
+    reply.key("search_response").beginArray();
+    for (const auto& response : responses) protocol::writeJsonTree(reply, *response);
+    reply.endArray();
+    reply.member("transaction_id", forward.transactionId);
+    reply.endObject();
+    reply.member("signature", "");
+    reply.endObject();
+    return {status, reply.take()};
   }
 
   // Replaces the custodians' sealed payloads of a brokered answer with the

@@ -1,33 +1,25 @@
 #include "hub/attribute_broker.h"
 
-#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/UUIDGenerator.h>
 
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <set>
-#include <sstream>
 
 #include "protocol/fetch_order.h"
+#include "protocol/json_writer.h"
+#include "protocol/random_uuid.h"
 
 namespace nser::hub {
 namespace {
 
-using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 std::int64_t nowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string text(const Object& object) {
-  std::ostringstream out;
-  object.stringify(out);
-  return out.str();
 }
 
 struct Holder {
@@ -169,21 +161,25 @@ BrokerResult AttributeBroker::broker(const Party& caller, const BrokerRequest& r
     const bool all = std::all_of(rows.begin(), rows.end(), [](const BrokeredAttribute* r) { return r->permit; });
     const bool none = std::none_of(rows.begin(), rows.end(), [](const BrokeredAttribute* r) { return r->permit; });
     entry.decision = all ? "permit" : (none ? "deny" : "partial");
-    Object details;
-    details.set("request_id", request.requestId);
-    details.set("requester_key", caller.boxKey);
-    Array::Ptr list = new Array;
+    // Members in alphabetical order, as the Poco::JSON::Object this
+    // replaced wrote them (docs/audit-format.md).
+    protocol::JsonWriter details;
+    details.beginObject();
+    details.key("attributes").beginArray();
     for (const auto* row : rows) {
-      Object::Ptr item = new Object;
-      item->set("attribute", row->attribute);
-      item->set("decision", row->permit ? "permit" : "deny");
-      item->set("reason", row->reason);
-      if (!row->agreementId.empty()) item->set("agreement_id", row->agreementId);
-      if (!row->consentId.empty()) item->set("consent_id", row->consentId);
-      list->add(item);
+      details.beginObject();
+      if (!row->agreementId.empty()) details.member("agreement_id", row->agreementId);
+      details.member("attribute", row->attribute);
+      if (!row->consentId.empty()) details.member("consent_id", row->consentId);
+      details.member("decision", row->permit ? "permit" : "deny");
+      details.member("reason", row->reason);
+      details.endObject();
     }
-    details.set("attributes", list);
-    entry.details = text(details);
+    details.endArray();
+    details.member("request_id", request.requestId);
+    details.member("requester_key", caller.boxKey);
+    details.endObject();
+    entry.details = details.take();
     audit_.record(entry);
   }
 
@@ -197,7 +193,7 @@ BrokerResult AttributeBroker::broker(const Party& caller, const BrokerRequest& r
     const auto holder = std::find_if(holderParties.begin(), holderParties.end(),
                                      [&](const Party& p) { return p.id == custodian; });
     protocol::FetchOrder order;
-    order.orderId = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+    order.orderId = protocol::randomUuid();
     order.requester = request.programme;
     order.requesterKey = caller.boxKey;
     order.custodian = custodian;

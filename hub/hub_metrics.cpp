@@ -46,29 +46,46 @@ HubMetrics::HubMetrics(const HubStore& store, const IngestService& ingest, const
   }
 }
 
+template <typename Key, typename Value, typename Make>
+Value HubMetrics::cached(std::map<Key, Value>& cache, const Key& key, Make make) {
+  {
+    std::shared_lock lock(cacheMutex_);
+    if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  Value value = make();  // the registry returns the same series for the same labels
+  std::unique_lock lock(cacheMutex_);
+  return cache.emplace(key, value).first->second;
+}
+
 void HubMetrics::observeRequest(const std::string& route, const std::string& method, int status, double seconds) {
-  const service::MetricLabels labels = {{"route", route}, {"method", method}, {"status", std::to_string(status)}};
-  registry_.counter("nser_http_requests_total", "HTTP requests served, by route pattern, method and status.", labels)
-      .inc();
-  registry_
-      .histogram("nser_http_request_duration_seconds", "HTTP request latency by route pattern, method and status.",
-                 service::MetricsRegistry::defaultLatencyBuckets(), labels)
-      .observe(seconds);
+  const RequestSeries series = cached(requestSeries_, std::make_tuple(route, method, status), [&] {
+    const service::MetricLabels labels = {{"route", route}, {"method", method}, {"status", std::to_string(status)}};
+    return RequestSeries{
+        &registry_.counter("nser_http_requests_total", "HTTP requests served, by route pattern, method and status.",
+                           labels),
+        &registry_.histogram("nser_http_request_duration_seconds",
+                             "HTTP request latency by route pattern, method and status.",
+                             service::MetricsRegistry::defaultLatencyBuckets(), labels)};
+  });
+  series.total->inc();
+  series.duration->observe(seconds);
 }
 
 std::string HubMetrics::render() const { return registry_.render(); }
 
 void HubMetrics::observeDecision(const std::string& reason) {
-  registry_.counter("nser_hub_brokering_decisions_total", "Brokered attribute decisions by reason code.",
-                    {{"reason", reason}})
-      .inc();
+  cached(decisionSeries_, reason, [&] {
+    return &registry_.counter("nser_hub_brokering_decisions_total", "Brokered attribute decisions by reason code.",
+                              {{"reason", reason}});
+  })->inc();
 }
 
 void HubMetrics::observeFetch(const std::string& outcome, double seconds) {
-  registry_.histogram("nser_hub_brokering_fetch_duration_seconds",
-                      "Fetch orders sent to custodians' attribute servers, by outcome.",
-                      service::MetricsRegistry::defaultLatencyBuckets(), {{"outcome", outcome}})
-      .observe(seconds);
+  cached(fetchSeries_, outcome, [&] {
+    return &registry_.histogram("nser_hub_brokering_fetch_duration_seconds",
+                                "Fetch orders sent to custodians' attribute servers, by outcome.",
+                                service::MetricsRegistry::defaultLatencyBuckets(), {{"outcome", outcome}});
+  })->observe(seconds);
 }
 
 }  // namespace nser::hub

@@ -2,14 +2,15 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/UUIDGenerator.h>
 
+#include <memory>
 #include <optional>
-#include <sstream>
 
 #include "hub/attribute_broker.h"
 #include "protocol/encoded_query.h"
 #include "protocol/ingest_batch.h"
+#include "protocol/json_writer.h"
+#include "protocol/random_uuid.h"
 #include "service/json_exchange.h"
 
 namespace nser::hub {
@@ -23,7 +24,7 @@ struct Rejection {
   std::string code;
   std::string message;
   int status = 200;  // brokered outcomes carry their own HTTP status
-  Object::Ptr data = nullptr;
+  std::shared_ptr<const BrokerResult> data = nullptr;  // a brokered request's decisions, when it got that far
 };
 
 // The brokering part of a search_request, when it asks for attributes.
@@ -61,31 +62,33 @@ std::optional<BrokeredAsk> brokeredAsk(const Object::Ptr& criteria, const std::s
   return ask;
 }
 
-Object::Ptr brokeredData(const BrokerResult& result) {
-  Array::Ptr decisions = new Array;
+// The "attributes" member of a brokered answer (members in alphabetical
+// order, as the Poco::JSON::Object trees this replaced wrote them).
+void writeBrokered(protocol::JsonWriter& json, const BrokerResult& result) {
+  json.beginObject();
+  json.key("decisions").beginArray();
   for (const auto& row : result.attributes) {
-    Object::Ptr item = new Object;
-    item->set("attribute", row.attribute);
-    item->set("custodian", row.custodian);
-    item->set("decision", row.permit ? "permit" : "deny");
-    item->set("reason", row.reason);
-    item->set("delivered", row.delivered);
-    if (!row.agreementId.empty()) item->set("agreement_id", row.agreementId);
-    if (!row.consentId.empty()) item->set("consent_id", row.consentId);
-    decisions->add(item);
+    json.beginObject();
+    if (!row.agreementId.empty()) json.member("agreement_id", row.agreementId);
+    json.member("attribute", row.attribute);
+    if (!row.consentId.empty()) json.member("consent_id", row.consentId);
+    json.member("custodian", row.custodian);
+    json.member("decision", row.permit ? "permit" : "deny");
+    json.member("delivered", row.delivered);
+    json.member("reason", row.reason);
+    json.endObject();
   }
-  Array::Ptr sealed = new Array;
+  json.endArray();
+  json.key("sealed").beginArray();
   for (const auto& payload : result.payloads) {
-    Object::Ptr item = new Object;
-    item->set("custodian", payload.custodian);
-    item->set("order_id", payload.orderId);
-    item->set("sealed", payload.sealed);
-    sealed->add(item);
+    json.beginObject();
+    json.member("custodian", payload.custodian);
+    json.member("order_id", payload.orderId);
+    json.member("sealed", payload.sealed);
+    json.endObject();
   }
-  Object::Ptr out = new Object;
-  out->set("decisions", decisions);
-  out->set("sealed", sealed);
-  return out;
+  json.endArray();
+  json.endObject();
 }
 
 Object::Ptr objectMember(const Object::Ptr& parent, const std::string& key, const std::string& where) {
@@ -140,13 +143,14 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
 
   const EntityIndex* index = ingest_.index();
   const std::string now = currentTimestampUtc();
-  Array::Ptr responses = new Array;
+  // Every search_request's answer, as JSON text, in request order.
+  std::vector<std::string> responses;
+  responses.reserve(requests->size());
   std::size_t succeeded = 0;
   int brokeredStatus = 200;
   for (std::size_t i = 0; i < requests->size(); ++i) {
     const std::string where = "$.message.search_request[" + std::to_string(i) + "]";
-    Object::Ptr response = new Object;
-    response->set("timestamp", now);
+    protocol::JsonWriter response;
     std::string referenceId;
     try {
       if (requests->get(static_cast<unsigned>(i)).type() != typeid(Object::Ptr)) {
@@ -248,7 +252,7 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
         throw Rejection{"rjct.query.invalid", where + ".search_criteria.query: " + e.what()};
       }
 
-      Object::Ptr brokered;
+      std::shared_ptr<const BrokerResult> brokered;
       if (ask) {
         if (hits.empty()) throw Rejection{"NoMatch", where + ": no entity matches the query", 404};
         if (hits.size() > 1 && hits[0].probability - hits[1].probability < options_.ambiguityMargin) {
@@ -260,82 +264,95 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
         BrokerRequest brokerRequest{transactionId + "/" + referenceId, ask->programme, ask->purpose, ask->attributes,
                                     hits[0].entity};
         try {
-          const BrokerResult result = broker_->broker(caller, brokerRequest);
-          brokered = brokeredData(result);
-          if (!result.anyPermit()) {
-            throw Rejection{result.denialReason(), where + ": no asked attribute may be shared", 403, brokered};
+          brokered = std::make_shared<const BrokerResult>(broker_->broker(caller, brokerRequest));
+          if (!brokered->anyPermit()) {
+            throw Rejection{brokered->denialReason(), where + ": no asked attribute may be shared", 403, brokered};
           }
         } catch (const service::HttpError& e) {
           throw Rejection{e.code(), where + ": " + e.what(), e.status()};
         }
       }
 
-      Array::Ptr records = new Array;
+      // Members in alphabetical order, as the Poco::JSON::Object trees this
+      // replaced wrote them (readers do not depend on the order).
       const std::size_t first = (pageNumber - 1) * pageSize;
+      response.beginObject();
+      response.key("data").beginObject();
+      if (brokered) {
+        response.key("attributes");
+        writeBrokered(response, *brokered);
+      }
+      response.member("reg_record_type", "nser:entity-match");
+      response.key("reg_records").beginArray();
       for (std::size_t h = first; h < hits.size() && h < first + pageSize; ++h) {
-        Object::Ptr record = new Object;
-        record->set("entity_id", entityIdText(hits[h].entity));
-        record->set("match_probability", hits[h].probability);
-        Array::Ptr custodians = new Array;
+        response.beginObject();
+        response.key("custodians").beginArray();
         for (auto number : hits[h].custodians) {
           const auto id = parties_.custodianId(number);
-          custodians->add(id ? *id : "custodian-" + std::to_string(number));
+          response.value(id ? *id : "custodian-" + std::to_string(number));
         }
-        record->set("custodians", custodians);
-        record->set("record_count", hits[h].records);
-        records->add(record);
+        response.endArray();
+        response.member("entity_id", entityIdText(hits[h].entity));
+        response.member("match_probability", hits[h].probability);
+        response.member("record_count", hits[h].records);
+        response.endObject();
       }
-      Object::Ptr data = new Object;
-      data->set("reg_type", "nser:entity");
-      data->set("reg_record_type", "nser:entity-match");
-      data->set("reg_records", records);
-      if (brokered) data->set("attributes", brokered);
-      Object::Ptr page = new Object;
-      page->set("page_size", pageSize);
-      page->set("page_number", pageNumber);
-      page->set("total_count", hits.size());
-      response->set("reference_id", referenceId);
-      response->set("status", "succ");
-      response->set("data", data);
-      response->set("pagination", page);
+      response.endArray();
+      response.member("reg_type", "nser:entity");
+      response.endObject();
+      response.key("pagination").beginObject();
+      response.member("page_number", pageNumber);
+      response.member("page_size", pageSize);
+      response.member("total_count", hits.size());
+      response.endObject();
+      response.member("reference_id", referenceId);
+      response.member("status", "succ");
+      response.member("timestamp", now);
+      response.endObject();
       ++succeeded;
     } catch (const Rejection& rejection) {
-      response->set("reference_id", referenceId);
-      response->set("status", "rjct");
-      response->set("status_reason_code", rejection.code);
-      response->set("status_reason_message", rejection.message);
+      response = protocol::JsonWriter();
+      response.beginObject();
       if (rejection.data) {
-        Object::Ptr data = new Object;
-        data->set("attributes", rejection.data);
-        response->set("data", data);
+        response.key("data").beginObject().key("attributes");
+        writeBrokered(response, *rejection.data);
+        response.endObject();
       }
+      response.member("reference_id", referenceId);
+      response.member("status", "rjct");
+      response.member("status_reason_code", rejection.code);
+      response.member("status_reason_message", rejection.message);
+      response.member("timestamp", now);
+      response.endObject();
       if (rejection.status != 200) brokeredStatus = rejection.status;
     }
-    responses->add(response);
+    responses.push_back(response.take());
   }
 
-  Object::Ptr replyHeader = new Object;
-  replyHeader->set("version", "1.0.0");
-  replyHeader->set("message_id", Poco::UUIDGenerator::defaultGenerator().createRandom().toString());
-  replyHeader->set("message_ts", now);
-  replyHeader->set("action", "on-search");
-  replyHeader->set("status", succeeded == requests->size() ? "succ" : (succeeded == 0 ? "rjct" : "part"));
-  replyHeader->set("total_count", requests->size());
-  replyHeader->set("completed_count", succeeded);
-  replyHeader->set("sender_id", options_.hubId);
-  replyHeader->set("receiver_id", senderId);
-  replyHeader->set("correlation_message_id", messageId);
-  Object::Ptr replyMessage = new Object;
-  replyMessage->set("transaction_id", transactionId);
-  replyMessage->set("correlation_id", messageId);
-  replyMessage->set("search_response", responses);
-  Object reply;
-  reply.set("signature", "");
-  reply.set("header", replyHeader);
-  reply.set("message", replyMessage);
-  std::ostringstream out;
-  reply.stringify(out);
-  return {requests->size() == 1 ? brokeredStatus : 200, out.str()};
+  protocol::JsonWriter reply;
+  reply.beginObject();
+  reply.key("header").beginObject();
+  reply.member("action", "on-search");
+  reply.member("completed_count", succeeded);
+  reply.member("correlation_message_id", messageId);
+  reply.member("message_id", protocol::randomUuid());
+  reply.member("message_ts", now);
+  reply.member("receiver_id", senderId);
+  reply.member("sender_id", options_.hubId);
+  reply.member("status", succeeded == requests->size() ? "succ" : (succeeded == 0 ? "rjct" : "part"));
+  reply.member("total_count", requests->size());
+  reply.member("version", "1.0.0");
+  reply.endObject();
+  reply.key("message").beginObject();
+  reply.member("correlation_id", messageId);
+  reply.key("search_response").beginArray();
+  for (const auto& text : responses) reply.rawValue(text);
+  reply.endArray();
+  reply.member("transaction_id", transactionId);
+  reply.endObject();
+  reply.member("signature", "");
+  reply.endObject();
+  return {requests->size() == 1 ? brokeredStatus : 200, reply.take()};
 }
 
 }  // namespace nser::hub

@@ -1,15 +1,12 @@
 #include "protocol/fetch_order.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-
 #include <algorithm>
 #include <set>
-#include <sstream>
 
 #include "pki/party_id.h"
 #include "pki/signing_bytes.h"
 #include "protocol/ingest_batch.h"
+#include "protocol/json_writer.h"
 #include "schemas/json_document.h"
 
 namespace nser::protocol {
@@ -112,26 +109,28 @@ OrderCheck checkFetchOrder(const FetchOrder& order, const pki::PublicKey& hubKey
 }
 
 std::string fetchOrderToJson(const FetchOrder& order) {
-  Poco::JSON::Object root;
-  root.set("schema", std::string(kFetchOrderSchema));
-  root.set("order_id", order.orderId);
-  root.set("requester", order.requester);
-  root.set("requester_key", order.requesterKey);
-  root.set("custodian", order.custodian);
-  root.set("reference", order.reference);
-  if (!order.entityId.empty()) root.set("entity_id", order.entityId);
-  root.set("purpose", order.purpose);
-  Poco::JSON::Array::Ptr attributes = new Poco::JSON::Array;
-  for (const auto& attribute : order.attributes) attributes->add(attribute);
-  root.set("attributes", attributes);
-  root.set("agreement_id", order.agreementId);
-  if (!order.consentId.empty()) root.set("consent_id", order.consentId);
-  root.set("issued_at", order.issuedAt);
-  root.set("expires_at", order.expiresAt);
-  root.set("signature", pki::toBase64(order.signature));
-  std::ostringstream out;
-  root.stringify(out);
-  return out.str();
+  // Members in alphabetical order, as the Poco::JSON::Object this replaced
+  // wrote them (readers do not depend on the order).
+  JsonWriter json;
+  json.beginObject();
+  json.member("agreement_id", order.agreementId);
+  json.key("attributes").beginArray();
+  for (const auto& attribute : order.attributes) json.value(attribute);
+  json.endArray();
+  if (!order.consentId.empty()) json.member("consent_id", order.consentId);
+  json.member("custodian", order.custodian);
+  if (!order.entityId.empty()) json.member("entity_id", order.entityId);
+  json.member("expires_at", order.expiresAt);
+  json.member("issued_at", order.issuedAt);
+  json.member("order_id", order.orderId);
+  json.member("purpose", order.purpose);
+  json.member("reference", order.reference);
+  json.member("requester", order.requester);
+  json.member("requester_key", order.requesterKey);
+  json.member("schema", kFetchOrderSchema);
+  json.member("signature", pki::toBase64(order.signature));
+  json.endObject();
+  return json.take();
 }
 
 FetchOrder parseFetchOrder(const std::string& json) {

@@ -1,14 +1,11 @@
 #include "protocol/search_envelope.h"
 
 #include <Poco/DateTimeFormatter.h>
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
 #include <Poco/Timestamp.h>
-#include <Poco/UUIDGenerator.h>
-
-#include <sstream>
 
 #include "protocol/encoded_query.h"
+#include "protocol/json_writer.h"
+#include "protocol/random_uuid.h"
 
 namespace nser::protocol {
 
@@ -21,56 +18,60 @@ SearchQuery encodedRecordQuery(std::string referenceId, const linkage::EncodedRe
 }
 
 std::string buildSearchRequest(const SearchEnvelope& envelope) {
-  auto uuid = [] { return Poco::UUIDGenerator::defaultGenerator().createRandom().toString(); };
+  auto uuid = [] { return randomUuid(); };
   const std::string now = Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
-  Poco::JSON::Array::Ptr requests = new Poco::JSON::Array;
+  // Members in alphabetical order, as the Poco::JSON::Object tree this
+  // replaced wrote them (readers do not depend on the order).
+  JsonWriter json;
+  json.beginObject();
+  json.key("header").beginObject();
+  json.member("action", "search");
+  json.member("message_id", envelope.messageId.empty() ? uuid() : envelope.messageId);
+  json.member("message_ts", now);
+  json.member("receiver_id", envelope.receiverId);
+  json.member("sender_id", envelope.senderId);
+  json.member("total_count", envelope.queries.size());
+  json.member("version", "1.0.0");
+  json.endObject();
+  json.key("message").beginObject();
+  json.key("search_request").beginArray();
   for (const auto& q : envelope.queries) {
-    Poco::JSON::Object::Ptr query = new Poco::JSON::Object;
-    query->set("type", q.type);
-    query->set("value", q.value);
-    if (q.type == kQueryEncodedRecord) {
-      query->set("schema_id", envelope.schemaId);
-      query->set("schema_digest", envelope.schemaDigest);
-      query->set("key_epoch", envelope.keyEpoch);
-    }
-    Poco::JSON::Object::Ptr pagination = new Poco::JSON::Object;
-    pagination->set("page_size", q.pageSize);
-    pagination->set("page_number", q.pageNumber);
-    Poco::JSON::Object::Ptr criteria = new Poco::JSON::Object;
-    criteria->set("query_type", "idtype-value");
-    criteria->set("query", query);
-    criteria->set("pagination", pagination);
+    json.beginObject();
+    json.member("reference_id", q.referenceId);
+    json.key("search_criteria").beginObject();
     if (!q.attributes.empty()) {
-      Poco::JSON::Array::Ptr attributes = new Poco::JSON::Array;
-      for (const auto& name : q.attributes) attributes->add(name);
-      criteria->set("programme", q.programme);
-      criteria->set("purpose", q.purpose);
-      criteria->set("attributes", attributes);
+      json.key("attributes").beginArray();
+      for (const auto& name : q.attributes) json.value(name);
+      json.endArray();
     }
-    Poco::JSON::Object::Ptr request = new Poco::JSON::Object;
-    request->set("reference_id", q.referenceId);
-    request->set("timestamp", now);
-    request->set("search_criteria", criteria);
-    requests->add(request);
+    json.key("pagination").beginObject();
+    json.member("page_number", q.pageNumber);
+    json.member("page_size", q.pageSize);
+    json.endObject();
+    if (!q.attributes.empty()) {
+      json.member("programme", q.programme);
+      json.member("purpose", q.purpose);
+    }
+    json.key("query").beginObject();
+    if (q.type == kQueryEncodedRecord) {
+      json.member("key_epoch", envelope.keyEpoch);
+      json.member("schema_digest", envelope.schemaDigest);
+      json.member("schema_id", envelope.schemaId);
+    }
+    json.member("type", q.type);
+    json.member("value", q.value);
+    json.endObject();
+    json.member("query_type", "idtype-value");
+    json.endObject();
+    json.member("timestamp", now);
+    json.endObject();
   }
-  Poco::JSON::Object::Ptr header = new Poco::JSON::Object;
-  header->set("version", "1.0.0");
-  header->set("message_id", envelope.messageId.empty() ? uuid() : envelope.messageId);
-  header->set("message_ts", now);
-  header->set("action", "search");
-  header->set("sender_id", envelope.senderId);
-  header->set("receiver_id", envelope.receiverId);
-  header->set("total_count", envelope.queries.size());
-  Poco::JSON::Object::Ptr message = new Poco::JSON::Object;
-  message->set("transaction_id", envelope.transactionId.empty() ? uuid() : envelope.transactionId);
-  message->set("search_request", requests);
-  Poco::JSON::Object root;
-  root.set("signature", "");
-  root.set("header", header);
-  root.set("message", message);
-  std::ostringstream out;
-  root.stringify(out);
-  return out.str();
+  json.endArray();
+  json.member("transaction_id", envelope.transactionId.empty() ? uuid() : envelope.transactionId);
+  json.endObject();
+  json.member("signature", "");
+  json.endObject();
+  return json.take();
 }
 
 }  // namespace nser::protocol

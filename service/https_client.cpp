@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <sstream>
 
 namespace nser::service {
 
@@ -76,9 +75,10 @@ HttpsResponse HttpsClient::exchange(const std::string& method, const std::string
     std::istream& in = session_->receiveResponse(response);
     HttpsResponse result;
     result.status = static_cast<int>(response.getStatus());
-    std::ostringstream text;
-    Poco::StreamCopier::copyStream(in, text);
-    result.body = text.str();
+    if (const auto length = response.getContentLength64(); length > 0 && length <= (1 << 20)) {
+      result.body.reserve(static_cast<std::size_t>(length));
+    }
+    Poco::StreamCopier::copyToString64(in, result.body);
     for (const auto& [name, value] : response) {
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });

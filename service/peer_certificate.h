@@ -2,6 +2,10 @@
 // the servers use it to identify a party: the SHA-256 fingerprint of the DER
 // certificate (lowercase hex, the binding key of the party registries) and
 // the subject common name (informational; the fingerprint decides).
+//
+// Both are computed once per certificate object of a TLS session and kept
+// with it (OpenSSL ex_data, freed with the certificate), so the requests of a
+// keep-alive connection do not re-encode and hash the certificate. Thread-safe.
 #pragma once
 
 #include <Poco/Net/HTTPServerRequest.h>

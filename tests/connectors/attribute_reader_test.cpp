@@ -114,6 +114,23 @@ TEST(AttributeReader, ARewrittenFileIsReindexed) {
   EXPECT_EQ(reader.read("b-2", {"district"})->at("district"), "Multan");
 }
 
+TEST(AttributeReader, AFileReplacedByRenameIsReadFromTheNewFile) {
+  nser::testing::TempDir dir;
+  const auto file = dir / "people.csv";
+  nser::testing::writeFile(file, kHeader + "b-1,Person One,12000,Lahore,none\n");
+  AttributeReader reader(csvSource(file), mapping());
+  ASSERT_EQ(reader.read("b-1", {"household_income"})->at("household_income"), "12000");
+  // An export written beside the old one and renamed over it: same size, same
+  // modification time, same row offsets; only the file (inode) differs. The
+  // reader keeps the indexed file open, so it must notice the new file.
+  const auto time = std::filesystem::last_write_time(file);
+  const auto next = dir / "people.csv.new";
+  nser::testing::writeFile(next, kHeader + "b-1,Person One,99000,Lahore,none\n");
+  std::filesystem::last_write_time(next, time);
+  std::filesystem::rename(next, file);
+  EXPECT_EQ(reader.read("b-1", {"household_income"})->at("household_income"), "99000");
+}
+
 TEST(AttributeReader, SourceProblemsAreSourceErrors) {
   nser::testing::TempDir dir;
   EXPECT_THROW(AttributeReader(csvSource(dir / "missing.csv"), mapping()).read("b-1", {"district"}), SourceError);
