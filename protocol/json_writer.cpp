@@ -107,38 +107,33 @@ JsonWriter& JsonWriter::key(std::string_view name) {
   return *this;
 }
 
-JsonWriter& JsonWriter::beginObject() {
-  beforeValue();
-  out_.push_back('{');
-  frames_.push_back(Frame::Object);
-  firstInFrame_.push_back(true);
-  return *this;
-}
-
-JsonWriter& JsonWriter::beginArray() {
-  beforeValue();
-  out_.push_back('[');
-  frames_.push_back(Frame::Array);
-  firstInFrame_.push_back(true);
-  return *this;
-}
+JsonWriter& JsonWriter::beginObject() { return open(Frame::Object, '{'); }
+JsonWriter& JsonWriter::beginArray() { return open(Frame::Array, '['); }
 
 JsonWriter& JsonWriter::endObject() {
   if (frames_.empty() || frames_.back() != Frame::Object || keyPending_) {
     throw std::logic_error("JsonWriter: endObject without an open object (or after a key)");
   }
-  out_.push_back('}');
-  frames_.pop_back();
-  firstInFrame_.pop_back();
-  if (frames_.empty()) done_ = true;
-  return *this;
+  return close('}');
 }
 
 JsonWriter& JsonWriter::endArray() {
   if (frames_.empty() || frames_.back() != Frame::Array) {
     throw std::logic_error("JsonWriter: endArray without an open array");
   }
-  out_.push_back(']');
+  return close(']');
+}
+
+JsonWriter& JsonWriter::open(Frame frame, char bracket) {
+  beforeValue();
+  out_.push_back(bracket);
+  frames_.push_back(frame);
+  firstInFrame_.push_back(true);
+  return *this;
+}
+
+JsonWriter& JsonWriter::close(char bracket) {
+  out_.push_back(bracket);
   frames_.pop_back();
   firstInFrame_.pop_back();
   if (frames_.empty()) done_ = true;

@@ -65,6 +65,8 @@ class JsonWriter {
   // Called before every value: checks a value may stand here and writes the
   // separating comma.
   void beforeValue();
+  JsonWriter& open(Frame frame, char bracket);
+  JsonWriter& close(char bracket);  // after the caller checked the frame
 
   std::string out_;
   std::vector<Frame> frames_;
