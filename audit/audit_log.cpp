@@ -8,87 +8,49 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <climits>
 #include <array>
 #include <string_view>
+
+#include "audit/storage_key.h"
 
 namespace nser::audit {
 namespace {
 
 constexpr char kEntryPrefix = 'e';
 constexpr char kNodePrefix = 'n';
-constexpr char kHashPrefix = 'h';
-constexpr char kIndexPrefix = 'x';
 constexpr char kMetaPrefix = 'm';
 const std::string kSizeKey = std::string(1, kMetaPrefix) + "size";
+const std::string kIndexFamily = "index";
 
-void putBigEndian64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xFF));
-}
-
-std::uint64_t readBigEndian64(std::string_view bytes) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
-  return v;
-}
-
-// Times order as unsigned big-endian keys once the sign bit is flipped.
-std::uint64_t orderedTime(std::int64_t millis) {
-  return static_cast<std::uint64_t>(millis) ^ (std::uint64_t{1} << 63);
-}
-
-struct IndexedField {
-  char tag;
+struct QueryField {
+  IndexedField field;
   std::string AuditEntry::*member;
   std::string AuditQuery::*queryMember;
 };
-constexpr std::array<IndexedField, 5> kIndexedFields = {{{'p', &AuditEntry::programme, &AuditQuery::programme},
-                                                        {'c', &AuditEntry::custodian, &AuditQuery::custodian},
-                                                        {'e', &AuditEntry::entity, &AuditQuery::entity},
-                                                        {'u', &AuditEntry::purpose, &AuditQuery::purpose},
-                                                        {'d', &AuditEntry::decision, &AuditQuery::decision}}};
-
-std::string indexPrefix(char tag, const std::string& value) {
-  std::string key;
-  key.reserve(3 + value.size() + 16);
-  key.push_back(kIndexPrefix);
-  key.push_back(tag);
-  key.append(value);
-  key.push_back('\0');
-  return key;
-}
+constexpr std::array<QueryField, 5> kQueryFields = {
+    {{IndexedField::programme, &AuditEntry::programme, &AuditQuery::programme},
+     {IndexedField::custodian, &AuditEntry::custodian, &AuditQuery::custodian},
+     {IndexedField::entity, &AuditEntry::entity, &AuditQuery::entity},
+     {IndexedField::purpose, &AuditEntry::purpose, &AuditQuery::purpose},
+     {IndexedField::decision, &AuditEntry::decision, &AuditQuery::decision}}};
 
 // The memtable insert hint's prefix: keys that arrive in order within it get
 // a cheap insert right after the previous one instead of a search from the
-// skip list's top. Entries ('e' + high index byte) and nodes ('n' + level)
-// arrive in index order; an index key of a low-cardinality field (programme,
-// custodian, purpose, decision) arrives in (time, index) order within its
-// value, so its prefix runs to the value's terminator. Entity index keys and
-// leaf-hash keys arrive in random order, where a hint only costs a wasted
-// check: they are outside the domain (and would grow the hint map by one
-// slot per distinct value).
+// skip list's top. The commit path writes only such keys: entries ('e' +
+// high index byte) and nodes ('n' + level) arrive in index order.
 class InsertHintPrefix final : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "nser.audit.InsertHintPrefix"; }
   bool InDomain(const rocksdb::Slice& key) const override {
-    if (key.size() < 2) return false;
-    switch (key[0]) {
-      case kEntryPrefix:
-      case kNodePrefix:
-        return true;
-      case kIndexPrefix:
-        return key[1] != 'e' && valueEnd(key) != std::string_view::npos;
-      default:
-        return false;
-    }
+    return key.size() >= 2 && (key[0] == kEntryPrefix || key[0] == kNodePrefix);
   }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    if (key[0] != kIndexPrefix) return rocksdb::Slice(key.data(), 2);
-    return rocksdb::Slice(key.data(), valueEnd(key) + 1);
-  }
-
- private:
-  static std::size_t valueEnd(const rocksdb::Slice& key) { return key.ToStringView().find('\0', 2); }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return rocksdb::Slice(key.data(), 2); }
 };
 
 void check(const rocksdb::Status& status, const std::string& what) {
@@ -107,7 +69,7 @@ std::string describe(const NodeId& node) {
 }
 
 bool matches(const AuditEntry& entry, const AuditQuery& query) {
-  for (const auto& field : kIndexedFields) {
+  for (const auto& field : kQueryFields) {
     const std::string& wanted = query.*field.queryMember;
     if (!wanted.empty() && entry.*field.member != wanted) return false;
   }
@@ -129,11 +91,12 @@ std::string AuditLog::nodeKey(const NodeId& node) {
   return key;
 }
 
-AuditLog::AuditLog(const std::filesystem::path& directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
+namespace {
+
+rocksdb::Options logOptions() {
   rocksdb::Options options;
   options.create_if_missing = true;
+  options.create_missing_column_families = true;
   options.compression = rocksdb::kNoCompression;  // hashes do not compress
   options.write_buffer_size = 64u << 20;
   // Memtable inserts are most of the committer's work: hint the ordered ones.
@@ -144,9 +107,34 @@ AuditLog::AuditLog(const std::filesystem::path& directory) {
   // Index and filter blocks stay with their open table files (all files are
   // kept open), so a point read never waits for one to be loaded into the cache.
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+// The index column family is written only by ingesting SST files.
+rocksdb::ColumnFamilyOptions indexFamilyOptions(const rocksdb::Options& log) {
+  rocksdb::ColumnFamilyOptions options(log);
+  options.memtable_insert_with_hint_prefix_extractor.reset();
+  options.write_buffer_size = 4u << 20;
+  return options;
+}
+
+}  // namespace
+
+AuditLog::AuditLog(const std::filesystem::path& directory, const AuditLogOptions& logOptionsIn) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  const rocksdb::Options options = logOptions();
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)},
+      {kIndexFamily, indexFamilyOptions(options)}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  check(rocksdb::DB::Open(options, directory.string(), &raw), "cannot open " + directory.string());
+  check(rocksdb::DB::Open(rocksdb::DBOptions(options), directory.string(), families, &handles, &raw),
+        "cannot open " + directory.string());
   db_.reset(raw);
+  // The default family's handle is owned by the database.
+  db_->DestroyColumnFamilyHandle(handles[0]);
+  indexFamily_ = handles[1];
 
   std::string sizeValue;
   std::uint64_t size = 0;
@@ -178,10 +166,70 @@ AuditLog::AuditLog(const std::filesystem::path& directory) {
       throw AuditLogError("audit log: " + describe(NodeId{level, hashes.size()}) + " is missing from storage");
     }
   }
+  std::uint64_t watermark = 0;
+  std::string watermarkValue;
+  const auto indexed = db_->Get(rocksdb::ReadOptions(), AuditIndex::kWatermarkKey, &watermarkValue);
+  if (indexed.ok() && watermarkValue.size() == 8) {
+    watermark = std::min(readBigEndian64(watermarkValue), size);
+  } else if (!indexed.ok() && !indexed.IsNotFound()) {
+    check(indexed, "reading the index watermark");
+  }
+  index_ = std::make_unique<AuditIndex>(*db_, *indexFamily_, directory / "index-ingest", watermark,
+                                        logOptionsIn.indexBlockEntries);
+  indexUnindexedEntries();
   committer_ = std::thread([this] { commitLoop(); });
 }
 
-AuditLog::~AuditLog() { close(); }
+void AuditLog::indexUnindexedEntries() {
+  // Entries the index had not stored when the log closed (at most a block
+  // and a group, or the whole log when the index is new), read back and
+  // indexed a chunk at a time. An entry missing from storage or that no
+  // longer decodes is left out of the index; the verifier names it.
+  const std::uint64_t end = tree_.size();
+  constexpr std::uint64_t kChunk = 4096;
+  for (std::uint64_t begin = index_->watermark(); begin < end; begin += kChunk) {
+    const auto stored = entries(begin, std::min(end, begin + kChunk));
+    std::vector<AuditEntry> decoded;
+    std::vector<AuditIndex::Addition> additions;
+    decoded.reserve(stored.size());
+    additions.reserve(stored.size());
+    for (const auto& entry : stored) {
+      try {
+        decoded.push_back(decodeAuditEntry(entry.bytes));
+      } catch (const AuditEntryError&) {
+        continue;
+      }
+      additions.push_back(AuditIndex::Addition{entry.index, &decoded.back(), leafHash(entry.bytes)});
+    }
+    index_->add(additions, /*background=*/false);
+  }
+}
+
+void AuditLog::editStorage(const std::filesystem::path& directory, const std::function<void(rocksdb::DB&)>& change) {
+  const rocksdb::Options options = logOptions();
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)},
+      {kIndexFamily, indexFamilyOptions(options)}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  check(rocksdb::DB::Open(rocksdb::DBOptions(options), directory.string(), families, &handles, &raw),
+        "cannot open " + directory.string());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  struct Handles {
+    rocksdb::DB& db;
+    std::vector<rocksdb::ColumnFamilyHandle*>& handles;
+    ~Handles() {
+      for (auto* handle : handles) db.DestroyColumnFamilyHandle(handle);
+    }
+  } release{*db, handles};
+  change(*db);
+}
+
+AuditLog::~AuditLog() {
+  close();
+  index_.reset();
+  if (indexFamily_ != nullptr) db_->DestroyColumnFamilyHandle(indexFamily_);
+}
 
 void AuditLog::close() {
   {
@@ -191,7 +239,10 @@ void AuditLog::close() {
   }
   queueReady_.notify_all();
   if (committer_.joinable()) committer_.join();
+  index_->close();
 }
+
+void AuditLog::flushIndex() { index_->flush(); }
 
 std::uint64_t AuditLog::append(const AuditEntry& entry) {
   std::vector<Pending> pending(1);
@@ -212,20 +263,36 @@ std::uint64_t AuditLog::appendAll(const std::vector<AuditEntry>& entries) {
   return pending.front().index;
 }
 
+namespace {
+
+static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
+
+std::uint32_t* futexWord(std::atomic<std::uint32_t>& word) { return reinterpret_cast<std::uint32_t*>(&word); }
+
+void waitUntilDone(std::atomic<std::uint32_t>& done) {
+  while (done.load(std::memory_order_acquire) == 0) {
+    syscall(SYS_futex, futexWord(done), FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
+  }
+}
+
+void markDone(std::atomic<std::uint32_t>& done) {
+  done.store(1, std::memory_order_release);
+  syscall(SYS_futex, futexWord(done), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
+
+}  // namespace
+
 void AuditLog::enqueueAndWait(std::vector<Pending>& pending) {
-  const auto waiter = std::make_shared<Waiter>();
-  pending.back().waiter = waiter;
+  std::shared_ptr<GroupWaiter> waiter;
   {
     // Queued together, so the committer gives them consecutive indexes.
     std::lock_guard lock(queueMutex_);
     if (stopping_) throw AuditLogError("audit log: closed");
     for (auto& item : pending) queue_.push_back(&item);
+    waiter = forming_;
   }
   queueReady_.notify_one();
-  {
-    std::unique_lock lock(waiter->mutex);
-    waiter->wake.wait(lock, [&] { return waiter->done; });
-  }
+  waitUntilDone(waiter->done);
   for (const auto& item : pending) {
     if (!item.error.empty()) throw AuditLogError(item.error);
   }
@@ -236,14 +303,18 @@ void AuditLog::commitLoop() {
   rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   std::vector<Pending*> group;
   for (;;) {
+    std::shared_ptr<GroupWaiter> waiter;
     {
       std::unique_lock lock(queueMutex_);
       queueReady_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, nothing left to write
       group.swap(queue_);
+      waiter = std::exchange(forming_, std::make_shared<GroupWaiter>());
     }
     commitGroup(group);
     group.clear();
+    // Once woken, a caller may return and destroy its items.
+    markDone(waiter->done);
   }
 }
 
@@ -256,40 +327,18 @@ void AuditLog::commitGroup(std::vector<Pending*>& group) {
   const std::uint64_t first = next.size();
   rocksdb::WriteBatch batch;
   std::vector<std::pair<NodeId, Hash>> upper;
-  // Keys that arrive in random order (leaf hashes, entity index keys) go in
-  // last, sorted: the memtable's insert then starts from where the previous
-  // key went instead of from the top of its skip list.
-  std::vector<std::pair<std::string, std::string>> scattered;
-  scattered.reserve(2 * group.size());
-  std::string key;
+  std::vector<AuditIndex::Addition> additions;
+  additions.reserve(group.size());
   for (Pending* pending : group) {
     const std::uint64_t index = next.size();
     const Hash leaf = leafHash(pending->bytes);
     batch.Put(entryKey(index), pending->bytes);
-    std::string indexValue;
-    putBigEndian64(indexValue, index);
-    std::string hashKey(1, kHashPrefix);
-    hashKey.append(hashBytes(leaf));
-    scattered.emplace_back(std::move(hashKey), std::move(indexValue));
     next.append(leaf, [&](const NodeId& node, const Hash& hash) {
       batch.Put(nodeKey(node), hashBytes(hash));
       if (node.level >= kFirstCachedLevel) upper.emplace_back(node, hash);
     });
-    for (const auto& field : kIndexedFields) {
-      const std::string& value = pending->entry->*field.member;
-      if (value.empty()) continue;
-      key = indexPrefix(field.tag, value);
-      putBigEndian64(key, orderedTime(pending->entry->timeMillis));
-      putBigEndian64(key, index);
-      if (field.tag == 'e') {
-        scattered.emplace_back(std::move(key), std::string());
-      } else {
-        batch.Put(key, rocksdb::Slice());
-      }
-    }
+    additions.push_back(AuditIndex::Addition{index, pending->entry, leaf});
   }
-  std::sort(scattered.begin(), scattered.end());
-  for (const auto& [scatteredKey, value] : scattered) batch.Put(scatteredKey, value);
   std::string sizeValue;
   putBigEndian64(sizeValue, next.size());
   batch.Put(kSizeKey, sizeValue);
@@ -297,6 +346,9 @@ void AuditLog::commitGroup(std::vector<Pending*>& group) {
   options.sync = true;
   const auto status = db_->Write(options, &batch);
   if (status.ok()) {
+    // Indexed before the new size is visible, so a search never misses a
+    // committed entry (the index ignores entries past the size it is given).
+    index_->add(additions);
     std::unique_lock lock(stateMutex_);
     tree_ = next;
     for (const auto& [node, hash] : upper) upperLevels_[node.level - kFirstCachedLevel].push_back(hash);
@@ -307,17 +359,6 @@ void AuditLog::commitGroup(std::vector<Pending*>& group) {
     } else {
       group[i]->error = "audit log: write failed: " + status.ToString();
     }
-  }
-  // A caller's items precede its last one in the group, so they are all
-  // written before it is woken; once woken it may return and destroy them.
-  for (Pending* pending : group) {
-    if (!pending->waiter) continue;
-    const auto waiter = pending->waiter;
-    {
-      std::lock_guard lock(waiter->mutex);
-      waiter->done = true;
-    }
-    waiter->wake.notify_one();
   }
 }
 
@@ -421,16 +462,7 @@ std::vector<Hash> AuditLog::consistencyProof(std::uint64_t size1, std::uint64_t 
 }
 
 std::optional<std::uint64_t> AuditLog::findByLeafHash(const Hash& leaf) const {
-  std::string key(1, kHashPrefix);
-  key.append(hashBytes(leaf));
-  std::string value;
-  const auto status = db_->Get(rocksdb::ReadOptions(), key, &value);
-  if (status.IsNotFound()) return std::nullopt;
-  check(status, "reading the hash index");
-  if (value.size() != 8) throw AuditLogError("audit log: hash index value is corrupt");
-  const std::uint64_t index = readBigEndian64(value);
-  if (index >= size()) return std::nullopt;
-  return index;
+  return index_->findByLeafHash(leaf, size());
 }
 
 std::vector<StoredEntry> AuditLog::entries(std::uint64_t begin, std::uint64_t end) const {
@@ -469,8 +501,8 @@ std::vector<StoredEntry> AuditLog::search(const AuditQuery& query) const {
   std::vector<StoredEntry> out;
   if (query.limit == 0) return out;
   const std::uint64_t committed = size();
-  const IndexedField* driver = nullptr;
-  for (const auto& field : kIndexedFields) {
+  const QueryField* driver = nullptr;
+  for (const auto& field : kQueryFields) {
     if (!(query.*field.queryMember).empty()) {
       driver = &field;
       break;
@@ -494,24 +526,15 @@ std::vector<StoredEntry> AuditLog::search(const AuditQuery& query) const {
     check(it->status(), "scanning entries");
     return out;
   }
-  const std::string prefix = indexPrefix(driver->tag, query.*driver->queryMember);
-  std::string start = prefix;
-  putBigEndian64(start, orderedTime(query.fromMillis));
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(start); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    const auto rest = it->key().ToStringView().substr(prefix.size());
-    if (rest.size() != 16) continue;
-    if (readBigEndian64(rest) > orderedTime(query.toMillis)) break;
-    const std::uint64_t index = readBigEndian64(rest.substr(8));
-    if (index >= committed) continue;
-    std::string bytes;
-    const auto status = db_->Get(rocksdb::ReadOptions(), entryKey(index), &bytes);
-    if (status.IsNotFound()) continue;
-    check(status, "reading entry " + std::to_string(index));
-    consider(index, std::move(bytes));
-    if (out.size() >= query.limit) break;
-  }
-  check(it->status(), "searching");
+  index_->forEach(driver->field, query.*driver->queryMember, query.fromMillis, query.toMillis, committed,
+                  [&](std::uint64_t index) {
+                    std::string bytes;
+                    const auto status = db_->Get(rocksdb::ReadOptions(), entryKey(index), &bytes);
+                    if (status.IsNotFound()) return true;
+                    check(status, "reading entry " + std::to_string(index));
+                    consider(index, std::move(bytes));
+                    return out.size() < query.limit;
+                  });
   return out;
 }
 

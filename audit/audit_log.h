@@ -2,8 +2,9 @@
 // database (key layout in docs/audit-format.md, "Storage").
 //
 // Durability: append() returns only after the entry, the tree nodes it
-// completes, its indexes and the new tree size are on stable storage (one
-// synced WriteBatch). Concurrent appenders are grouped: one committer thread
+// completes and the new tree size are on stable storage (one synced
+// WriteBatch); its index keys follow (derived data, rebuilt when lost), and
+// searches see it as soon as append() returns. Concurrent appenders are grouped: one committer thread
 // takes every entry waiting, writes them in a single synced batch and then
 // wakes their callers (group commit), so many appends share one fsync.
 //
@@ -12,9 +13,13 @@
 // proof costs O(log n) point reads (one MultiGet). The hashes of subtrees of
 // 8 leaves and more (n/4 hashes: 8 bytes per entry, 80 MB at 10 million
 // entries, read at open) are also kept in memory, so a proof reads only its
-// lowest three levels from storage. Secondary indexes serve
-// search by programme, custodian, entity, purpose and decision within a time
-// range; a hash index finds an entry by its leaf hash.
+// lowest three levels from storage.
+//
+// Indexes (search by programme, custodian, entity, purpose and decision
+// within a time range; an entry by its leaf hash) are built behind the log
+// by AuditIndex, in a column family of their own, so the group commit writes
+// only ordered keys; opening the log re-indexes what the index had not
+// stored yet.
 //
 // Thread-safe: any number of appenders and readers. Errors: AuditLogError for
 // storage failures and arguments outside the tree.
@@ -22,10 +27,12 @@
 
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +43,7 @@
 #include <vector>
 
 #include "audit/audit_entry.h"
+#include "audit/audit_index.h"
 #include "audit/compact_range.h"
 #include "audit/merkle_hash.h"
 #include "audit/merkle_proof.h"
@@ -53,6 +61,12 @@ struct StoredEntry {
   Hash leafHash{};    // the leaf hash the log recorded when it appended the entry
 };
 
+struct AuditLogOptions {
+  // Entries per index block ingested into the index column family
+  // (audit_index.h); also the most entries indexed only in memory.
+  std::size_t indexBlockEntries = 32'768;
+};
+
 struct AuditQuery {
   std::string programme, custodian, entity, purpose, decision;  // "" = any
   std::int64_t fromMillis = INT64_MIN;                           // inclusive
@@ -63,7 +77,7 @@ struct AuditQuery {
 class AuditLog {
  public:
   // Opens (creating if needed) the log's database in `directory`.
-  explicit AuditLog(const std::filesystem::path& directory);
+  explicit AuditLog(const std::filesystem::path& directory, const AuditLogOptions& options = {});
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
@@ -95,8 +109,11 @@ class AuditLog {
   void putMeta(const std::string& name, const std::string& value);
   std::optional<std::string> getMeta(const std::string& name) const;
 
-  // Stops the committer (appends after this fail). Idempotent; the destructor calls it.
+  // Stops the committer (appends after this fail) and the indexer; reads
+  // still answer. Idempotent; the destructor calls it.
   void close();
+  // Waits until every full index block is in the index column family (tests).
+  void flushIndex();
 
   // The database, for RocksDB checkpoints (hub/hub_backup.h).
   rocksdb::DB& database() const { return *db_; }
@@ -104,13 +121,21 @@ class AuditLog {
   // Storage keys (docs/audit-format.md); exposed for tests that tamper with a closed log.
   static std::string entryKey(std::uint64_t index);
   static std::string nodeKey(const NodeId& node);
+  // Opens a closed log's database with all its column families and hands
+  // the default one (entries, nodes, meta) to `change`: for tests and tools
+  // that inspect or tamper with storage.
+  static void editStorage(const std::filesystem::path& directory, const std::function<void(rocksdb::DB&)>& change);
   static constexpr unsigned kFirstCachedLevel = 3;
 
  private:
-  struct Waiter {
-    std::mutex mutex;
-    std::condition_variable wake;
-    bool done = false;  // guarded by mutex
+  // The callers of one group wait on one futex word, and the committer
+  // wakes them all with one syscall once the group is durable. (Waking each
+  // caller on its own let every wake-up preempt the committer on two cores,
+  // which then waited its turn between wake-ups; a shared broadcast to all
+  // callers of all groups woke those of the next group for nothing.) Shared,
+  // so the committer never wakes a destroyed object.
+  struct GroupWaiter {
+    std::atomic<std::uint32_t> done{0};
   };
   // One append waiting for the committer; owned by the appending caller.
   struct Pending {
@@ -118,12 +143,6 @@ class AuditLog {
     const AuditEntry* entry = nullptr;
     std::uint64_t index = 0;
     std::string error;  // set when the write failed
-    // On the caller's last item only: its own wake-up. Each group wakes
-    // exactly its callers, each on an uncontended mutex (a shared broadcast
-    // woke every waiter, and all had to retake one mutex; std::atomic::wait
-    // spins with sched_yield first, which costs more than the sleep on two
-    // cores). Shared, so the committer never notifies a destroyed object.
-    std::shared_ptr<Waiter> waiter;
   };
   void enqueueAndWait(std::vector<Pending>& pending);
   void commitLoop();
@@ -132,7 +151,11 @@ class AuditLog {
   Hash rangeHash(std::uint64_t begin, std::uint64_t end) const;
   std::vector<Hash> proofFromRanges(const std::vector<LeafRange>& ranges) const;
 
+  void indexUnindexedEntries();
+
   std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* indexFamily_ = nullptr;  // owned; destroyed before db_
+  std::unique_ptr<AuditIndex> index_;
   mutable std::shared_mutex stateMutex_;
   CompactRange tree_;  // committed state
   std::vector<std::vector<Hash>> upperLevels_;  // [level - kFirstCachedLevel][index], committed nodes
@@ -140,6 +163,7 @@ class AuditLog {
   std::mutex queueMutex_;
   std::condition_variable queueReady_;
   std::vector<Pending*> queue_;
+  std::shared_ptr<GroupWaiter> forming_ = std::make_shared<GroupWaiter>();  // the queued callers' group
   bool stopping_ = false;
   std::thread committer_;
 };

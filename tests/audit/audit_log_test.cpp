@@ -65,6 +65,14 @@ TEST(AuditEntryEncoding, RoundTripsAndNamesTheBadField) {
   AuditEntry bad = entry;
   bad.details = "[1]";
   EXPECT_THROW(encodeAuditEntry(bad), AuditEntryError);
+  for (const std::string details : {R"({"a":})", R"({"a":1,})", R"({"a" 1})", R"({} {})", R"({"a":"\x"})", "{\"a\":tru}"}) {
+    bad.details = details;
+    EXPECT_THROW(encodeAuditEntry(bad), AuditEntryError) << details;
+  }
+  for (const std::string details : {R"({})", R"({"a":[1,2.5e3,{"b":null}],"c":"\u00e9"})", "{ \"a\" : true }"}) {
+    bad.details = details;
+    EXPECT_NO_THROW(encodeAuditEntry(bad)) << details;
+  }
   bad = entry;
   bad.entity = std::string("a\0b", 3);
   try {
@@ -208,12 +216,7 @@ class AuditLogTamper : public ::testing::Test {
     note_ = signCheckpoint(checkpoint, key_);
   }
 
-  void edit(const std::function<void(rocksdb::DB&)>& change) {
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_.path().string(), &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    change(*db);
-  }
+  void edit(const std::function<void(rocksdb::DB&)>& change) { AuditLog::editStorage(dir_.path(), change); }
 
   LogVerification verify() {
     AuditLog log(dir_.path());

@@ -79,11 +79,7 @@ class AuditHub {
 };
 
 void editClosedLog(const std::filesystem::path& directory, const std::function<void(rocksdb::DB&)>& change) {
-  rocksdb::DB* raw = nullptr;
-  const auto status = rocksdb::DB::Open(rocksdb::Options(), directory.string(), &raw);
-  ASSERT_TRUE(status.ok()) << status.ToString();
-  std::unique_ptr<rocksdb::DB> db(raw);
-  change(*db);
+  audit::AuditLog::editStorage(directory, change);
 }
 
 TEST(AuditIntegration, VerifyPassesThenNamesTamperedEntries) {
