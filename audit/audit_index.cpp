@@ -7,6 +7,8 @@
 #include <array>
 #include <chrono>
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "audit/audit_log.h"
@@ -165,17 +167,46 @@ void AuditIndex::ingest(const Block& block) {
       {IndexedField::programme, &Indexed::programme},
       {IndexedField::purpose, &Indexed::purpose},
   }};
+  // Each field's keys in (value, time, index) order without comparing
+  // strings n log n times: the block once in (time, index) order, then per
+  // field a counting sort into buckets by value, the buckets in value order.
+  std::vector<std::uint32_t> byTime(block.size());
+  for (std::uint32_t i = 0; i < byTime.size(); ++i) byTime[i] = i;
+  std::sort(byTime.begin(), byTime.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const auto ta = orderedTime(block[a].timeMillis), tb = orderedTime(block[b].timeMillis);
+    return ta != tb ? ta < tb : block[a].index < block[b].index;
+  });
+  std::unordered_map<std::string_view, std::uint32_t> bucketOfValue;
+  std::vector<std::string_view> values;
+  std::vector<std::uint32_t> bucketOf(block.size()), starts;
   for (const auto& [field, member] : kByTag) {
-    order.clear();
+    bucketOfValue.clear();
+    values.clear();
     for (std::uint32_t i = 0; i < block.size(); ++i) {
-      if (!(block[i].*member).empty()) order.push_back(i);
+      const std::string& text = block[i].*member;
+      if (text.empty()) {
+        bucketOf[i] = UINT32_MAX;
+        continue;
+      }
+      const auto [at, added] = bucketOfValue.try_emplace(text, static_cast<std::uint32_t>(values.size()));
+      if (added) values.push_back(text);
+      bucketOf[i] = at->second;
     }
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const int c = (block[a].*member).compare(block[b].*member);
-      if (c != 0) return c < 0;
-      const auto ta = orderedTime(block[a].timeMillis), tb = orderedTime(block[b].timeMillis);
-      return ta != tb ? ta < tb : block[a].index < block[b].index;
-    });
+    // Buckets renumbered in value order; each starts after the ones before.
+    std::vector<std::uint32_t> rank(values.size());
+    for (std::uint32_t b = 0; b < rank.size(); ++b) rank[b] = b;
+    std::sort(rank.begin(), rank.end(), [&](std::uint32_t a, std::uint32_t b) { return values[a] < values[b]; });
+    std::vector<std::uint32_t> position(values.size());
+    for (std::uint32_t r = 0; r < rank.size(); ++r) position[rank[r]] = r;
+    starts.assign(values.size() + 1, 0);
+    for (std::uint32_t i = 0; i < block.size(); ++i) {
+      if (bucketOf[i] != UINT32_MAX) ++starts[position[bucketOf[i]] + 1];
+    }
+    for (std::size_t r = 1; r < starts.size(); ++r) starts[r] += starts[r - 1];
+    order.assign(starts.back(), 0);
+    for (const std::uint32_t i : byTime) {
+      if (bucketOf[i] != UINT32_MAX) order[starts[position[bucketOf[i]]]++] = i;
+    }
     for (const std::uint32_t i : order) {
       setIndexPrefix(key, field, block[i].*member);
       putBigEndian64(key, orderedTime(block[i].timeMillis));
