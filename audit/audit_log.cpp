@@ -24,6 +24,8 @@ namespace {
 
 constexpr char kEntryPrefix = 'e';
 constexpr char kNodePrefix = 'n';
+constexpr char kTilePrefix = 't';
+constexpr std::uint64_t kTileLeaves = std::uint64_t{1} << AuditLog::kFirstCachedLevel;
 constexpr char kMetaPrefix = 'm';
 const std::string kSizeKey = std::string(1, kMetaPrefix) + "size";
 const std::string kIndexFamily = "index";
@@ -43,12 +45,13 @@ constexpr std::array<QueryField, 5> kQueryFields = {
 // The memtable insert hint's prefix: keys that arrive in order within it get
 // a cheap insert right after the previous one instead of a search from the
 // skip list's top. The commit path writes only such keys: entries ('e' +
-// high index byte) and nodes ('n' + level) arrive in index order.
+// high index byte), tiles ('t' + high index byte) and nodes ('n' + level)
+// arrive in index order.
 class InsertHintPrefix final : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "nser.audit.InsertHintPrefix"; }
   bool InDomain(const rocksdb::Slice& key) const override {
-    return key.size() >= 2 && (key[0] == kEntryPrefix || key[0] == kNodePrefix);
+    return key.size() >= 2 && (key[0] == kEntryPrefix || key[0] == kTilePrefix || key[0] == kNodePrefix);
   }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return rocksdb::Slice(key.data(), 2); }
 };
@@ -81,6 +84,12 @@ bool matches(const AuditEntry& entry, const AuditQuery& query) {
 std::string AuditLog::entryKey(std::uint64_t index) {
   std::string key(1, kEntryPrefix);
   putBigEndian64(key, index);
+  return key;
+}
+
+std::string AuditLog::tileKey(std::uint64_t tile) {
+  std::string key(1, kTilePrefix);
+  putBigEndian64(key, tile);
   return key;
 }
 
@@ -134,7 +143,7 @@ AuditLog::AuditLog(const std::filesystem::path& directory, const AuditLogOptions
   db_.reset(raw);
   // The default family's handle is owned by the database.
   db_->DestroyColumnFamilyHandle(handles[0]);
-  indexFamily_ = handles[1];
+  indexFamily_ = std::unique_ptr<rocksdb::ColumnFamilyHandle, FamilyRelease>(handles[1], FamilyRelease{raw});
 
   std::string sizeValue;
   std::uint64_t size = 0;
@@ -145,7 +154,29 @@ AuditLog::AuditLog(const std::filesystem::path& directory, const AuditLogOptions
   } else if (!status.IsNotFound()) {
     check(status, "reading the tree size");
   }
+  if (size > 0) {
+    std::string tile;
+    const auto first = db_->Get(rocksdb::ReadOptions(), tileKey(0), &tile);
+    std::string leaf;
+    if (first.IsNotFound() && db_->Get(rocksdb::ReadOptions(), nodeKey(NodeId{0, 0}), &leaf).ok()) {
+      throw AuditLogError("audit log: " + directory.string() +
+                          " keeps leaf hashes as nodes, a storage format before tiles (docs/audit-format.md): "
+                          "start a new log directory");
+    }
+  }
   tree_ = CompactRange(size, readNodes(CompactRange::edgeNodes(size)));
+  if (size % kTileLeaves != 0) {
+    const std::uint64_t tile = size / kTileLeaves;
+    std::string leaves;
+    const auto read = db_->Get(rocksdb::ReadOptions(), tileKey(tile), &leaves);
+    if (read.IsNotFound() || leaves.size() < (size % kTileLeaves) * 32) {
+      throw AuditLogError("audit log: tile " + std::to_string(tile) + " is missing from storage");
+    }
+    check(read, "reading tile " + std::to_string(tile));
+    for (std::uint64_t i = 0; i < size % kTileLeaves; ++i) {
+      openTile_.push_back(hashFromValue(leaves.substr(i * 32, 32), "tile " + std::to_string(tile)));
+    }
+  }
   // The upper levels into memory: a scan of each level's keys, in index order.
   upperLevels_.resize(64 - kFirstCachedLevel);
   for (unsigned level = kFirstCachedLevel; level < 64 && (size >> level) != 0; ++level) {
@@ -225,11 +256,7 @@ void AuditLog::editStorage(const std::filesystem::path& directory, const std::fu
   change(*db);
 }
 
-AuditLog::~AuditLog() {
-  close();
-  index_.reset();
-  if (indexFamily_ != nullptr) db_->DestroyColumnFamilyHandle(indexFamily_);
-}
+AuditLog::~AuditLog() { close(); }
 
 void AuditLog::close() {
   {
@@ -239,7 +266,7 @@ void AuditLog::close() {
   }
   queueReady_.notify_all();
   if (committer_.joinable()) committer_.join();
-  index_->close();
+  if (index_) index_->close();
 }
 
 void AuditLog::flushIndex() { index_->flush(); }
@@ -329,16 +356,34 @@ void AuditLog::commitGroup(std::vector<Pending*>& group) {
   std::vector<std::pair<NodeId, Hash>> upper;
   std::vector<AuditIndex::Addition> additions;
   additions.reserve(group.size());
+  // The leaf hashes go into tiles of 8 (levels 0-2 are computed from them);
+  // the open tile is rewritten with each group that adds to it.
+  std::vector<Hash> tile = openTile_;
+  std::uint64_t tileIndex = first / kTileLeaves;
+  auto putTile = [&] {
+    std::string value;
+    value.reserve(tile.size() * 32);
+    for (const Hash& leaf : tile) value.append(hashBytes(leaf));
+    batch.Put(tileKey(tileIndex), value);
+  };
   for (Pending* pending : group) {
     const std::uint64_t index = next.size();
     const Hash leaf = leafHash(pending->bytes);
     batch.Put(entryKey(index), pending->bytes);
     next.append(leaf, [&](const NodeId& node, const Hash& hash) {
+      if (node.level < kFirstCachedLevel) return;
       batch.Put(nodeKey(node), hashBytes(hash));
-      if (node.level >= kFirstCachedLevel) upper.emplace_back(node, hash);
+      upper.emplace_back(node, hash);
     });
     additions.push_back(AuditIndex::Addition{index, pending->entry, leaf});
+    tile.push_back(leaf);
+    if (tile.size() == kTileLeaves) {
+      putTile();
+      tile.clear();
+      ++tileIndex;
+    }
   }
+  if (!tile.empty()) putTile();
   std::string sizeValue;
   putBigEndian64(sizeValue, next.size());
   batch.Put(kSizeKey, sizeValue);
@@ -349,6 +394,7 @@ void AuditLog::commitGroup(std::vector<Pending*>& group) {
     // Indexed before the new size is visible, so a search never misses a
     // committed entry (the index ignores entries past the size it is given).
     index_->add(additions);
+    openTile_ = std::move(tile);
     std::unique_lock lock(stateMutex_);
     tree_ = next;
     for (const auto& [node, hash] : upper) upperLevels_[node.level - kFirstCachedLevel].push_back(hash);
@@ -369,33 +415,69 @@ std::uint64_t AuditLog::size() const {
 
 std::vector<Hash> AuditLog::readNodes(const std::vector<NodeId>& nodes) const {
   std::vector<Hash> hashes(nodes.size());
-  std::vector<std::size_t> fromStorage;
+  std::vector<std::size_t> fromNodes, fromTiles;
   {
     std::shared_lock lock(stateMutex_);
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       const auto& node = nodes[i];
-      if (node.level >= kFirstCachedLevel && !upperLevels_.empty()) {
+      if (node.level < kFirstCachedLevel) {
+        fromTiles.push_back(i);
+        continue;
+      }
+      if (!upperLevels_.empty()) {
         const auto& level = upperLevels_[node.level - kFirstCachedLevel];
         if (node.index < level.size()) {
           hashes[i] = level[node.index];
           continue;
         }
       }
-      fromStorage.push_back(i);
+      fromNodes.push_back(i);  // while the log opens
     }
   }
-  if (fromStorage.empty()) return hashes;
+  if (fromNodes.empty() && fromTiles.empty()) return hashes;
+  // One MultiGet: the upper nodes not in memory, then each tile needed once.
   std::vector<std::string> keys;
-  keys.reserve(fromStorage.size());
-  for (const std::size_t i : fromStorage) keys.push_back(nodeKey(nodes[i]));
+  for (const std::size_t i : fromNodes) keys.push_back(nodeKey(nodes[i]));
+  std::vector<std::uint64_t> tiles;
+  for (const std::size_t i : fromTiles) tiles.push_back((nodes[i].index << nodes[i].level) / kTileLeaves);
+  std::sort(tiles.begin(), tiles.end());
+  tiles.erase(std::unique(tiles.begin(), tiles.end()), tiles.end());
+  for (const std::uint64_t tile : tiles) keys.push_back(tileKey(tile));
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<std::string> values;
   const auto statuses = db_->MultiGet(rocksdb::ReadOptions(), slices, &values);
-  for (std::size_t k = 0; k < fromStorage.size(); ++k) {
-    const NodeId& node = nodes[fromStorage[k]];
+  for (std::size_t k = 0; k < fromNodes.size(); ++k) {
+    const NodeId& node = nodes[fromNodes[k]];
     if (statuses[k].IsNotFound()) throw AuditLogError("audit log: " + describe(node) + " is missing from storage");
     check(statuses[k], "reading " + describe(node));
-    hashes[fromStorage[k]] = hashFromValue(values[k], describe(node));
+    hashes[fromNodes[k]] = hashFromValue(values[k], describe(node));
+  }
+  for (std::size_t t = 0; t < tiles.size(); ++t) {
+    const std::size_t k = fromNodes.size() + t;
+    if (!statuses[k].IsNotFound()) check(statuses[k], "reading tile " + std::to_string(tiles[t]));
+  }
+  for (const std::size_t i : fromTiles) {
+    const NodeId& node = nodes[i];
+    const std::uint64_t firstLeaf = node.index << node.level;
+    const std::uint64_t tile = firstLeaf / kTileLeaves;
+    const std::size_t k = fromNodes.size() + static_cast<std::size_t>(
+                                                 std::lower_bound(tiles.begin(), tiles.end(), tile) - tiles.begin());
+    const std::string& leaves = values[k];
+    const std::uint64_t offset = firstLeaf % kTileLeaves, count = std::uint64_t{1} << node.level;
+    if (statuses[k].IsNotFound() || leaves.size() % 32 != 0 || leaves.size() < (offset + count) * 32) {
+      throw AuditLogError("audit log: " + describe(node) + " is missing from storage (tile " + std::to_string(tile) +
+                          ")");
+    }
+    // A perfect subtree of at most 4 leaves, folded pairwise.
+    std::vector<Hash> level;
+    for (std::uint64_t j = 0; j < count; ++j) {
+      level.push_back(hashFromValue(leaves.substr((offset + j) * 32, 32), "tile " + std::to_string(tile)));
+    }
+    while (level.size() > 1) {
+      for (std::size_t j = 0; j < level.size() / 2; ++j) level[j] = nodeHash(level[2 * j], level[2 * j + 1]);
+      level.resize(level.size() / 2);
+    }
+    hashes[i] = level[0];
   }
   return hashes;
 }
@@ -470,26 +552,28 @@ std::vector<StoredEntry> AuditLog::entries(std::uint64_t begin, std::uint64_t en
   std::vector<StoredEntry> out;
   if (begin >= end) return out;
   out.reserve(end - begin);
-  // Entries and their level-0 nodes are two ordered key ranges: two iterators.
+  // Entries and their tiles of leaf hashes are two ordered key ranges: two iterators.
   rocksdb::ReadOptions options;
   const std::string upper = entryKey(end);
   rocksdb::Slice upperSlice(upper);
   options.iterate_upper_bound = &upperSlice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options));
-  rocksdb::ReadOptions nodeOptions;
-  const std::string nodeUpper = nodeKey(NodeId{0, end});
-  rocksdb::Slice nodeUpperSlice(nodeUpper);
-  nodeOptions.iterate_upper_bound = &nodeUpperSlice;
-  std::unique_ptr<rocksdb::Iterator> nodes(db_->NewIterator(nodeOptions));
-  nodes->Seek(nodeKey(NodeId{0, begin}));
+  rocksdb::ReadOptions tileOptions;
+  const std::string tileUpper = tileKey((end - 1) / kTileLeaves + 1);
+  rocksdb::Slice tileUpperSlice(tileUpper);
+  tileOptions.iterate_upper_bound = &tileUpperSlice;
+  std::unique_ptr<rocksdb::Iterator> tiles(db_->NewIterator(tileOptions));
+  tiles->Seek(tileKey(begin / kTileLeaves));
   for (it->Seek(entryKey(begin)); it->Valid(); it->Next()) {
     StoredEntry entry;
     entry.index = readBigEndian64(it->key().ToStringView().substr(1));
     entry.bytes = it->value().ToString();
-    const std::string wanted = nodeKey(NodeId{0, entry.index});
-    while (nodes->Valid() && nodes->key().compare(wanted) < 0) nodes->Next();
-    if (nodes->Valid() && nodes->key() == wanted && nodes->value().size() == 32) {
-      std::copy(nodes->value().data(), nodes->value().data() + 32, reinterpret_cast<char*>(entry.leafHash.data()));
+    const std::string wanted = tileKey(entry.index / kTileLeaves);
+    while (tiles->Valid() && tiles->key().compare(wanted) < 0) tiles->Next();
+    const std::size_t offset = static_cast<std::size_t>(entry.index % kTileLeaves) * 32;
+    if (tiles->Valid() && tiles->key() == wanted && tiles->value().size() >= offset + 32) {
+      std::copy(tiles->value().data() + offset, tiles->value().data() + offset + 32,
+                reinterpret_cast<char*>(entry.leafHash.data()));
     }
     out.push_back(std::move(entry));
   }

@@ -8,12 +8,13 @@
 // takes every entry waiting, writes them in a single synced batch and then
 // wakes their callers (group commit), so many appends share one fsync.
 //
-// Reads: every perfect subtree hash is stored when it is completed, so a root
-// (of any size up to the current one), an inclusion proof or a consistency
-// proof costs O(log n) point reads (one MultiGet). The hashes of subtrees of
-// 8 leaves and more (n/4 hashes: 8 bytes per entry, 80 MB at 10 million
-// entries, read at open) are also kept in memory, so a proof reads only its
-// lowest three levels from storage.
+// Reads: leaf hashes are stored in tiles of 8, and every perfect subtree of
+// 8 leaves and more when it is completed, so a root (of any size up to the
+// current one), an inclusion proof or a consistency proof costs O(log n)
+// work and point reads (one MultiGet). The subtrees of 8 leaves and more
+// (n/4 hashes: 8 bytes per entry, 80 MB at 10 million entries, read at open)
+// are also kept in memory, so an inclusion proof reads one tile and computes
+// its lowest three levels from it.
 //
 // Indexes (search by programme, custodian, entity, purpose and decision
 // within a time range; an entry by its leaf hash) are built behind the log
@@ -120,7 +121,8 @@ class AuditLog {
 
   // Storage keys (docs/audit-format.md); exposed for tests that tamper with a closed log.
   static std::string entryKey(std::uint64_t index);
-  static std::string nodeKey(const NodeId& node);
+  static std::string nodeKey(const NodeId& node);  // levels kFirstCachedLevel and up
+  static std::string tileKey(std::uint64_t tile);  // leaf hashes of leaves [8·tile, 8·tile + 8)
   // Opens a closed log's database with all its column families and hands
   // the default one (entries, nodes, meta) to `change`: for tests and tools
   // that inspect or tamper with storage.
@@ -153,11 +155,17 @@ class AuditLog {
 
   void indexUnindexedEntries();
 
+  // Destroyed in reverse order: the index, the family's handle, the database.
+  struct FamilyRelease {
+    rocksdb::DB* db;  // no initializer: the unique_ptr value-initializes it
+    void operator()(rocksdb::ColumnFamilyHandle* handle) const { db->DestroyColumnFamilyHandle(handle); }
+  };
   std::unique_ptr<rocksdb::DB> db_;
-  rocksdb::ColumnFamilyHandle* indexFamily_ = nullptr;  // owned; destroyed before db_
+  std::unique_ptr<rocksdb::ColumnFamilyHandle, FamilyRelease> indexFamily_;
   std::unique_ptr<AuditIndex> index_;
   mutable std::shared_mutex stateMutex_;
   CompactRange tree_;  // committed state
+  std::vector<Hash> openTile_;  // the committer's: leaf hashes of the last, partial tile
   std::vector<std::vector<Hash>> upperLevels_;  // [level - kFirstCachedLevel][index], committed nodes
 
   std::mutex queueMutex_;

@@ -272,26 +272,44 @@ TEST_F(AuditLogTamper, ReorderedEntriesAreNamed) {
   EXPECT_NE(result.problem.find("entry 3 does not match"), std::string::npos) << result.problem;
 }
 
-TEST_F(AuditLogTamper, FlippedNodeByteBreaksTheRootOrTheProofs) {
-  // Every stored node: a flipped byte must show in the signed root, in the
-  // recorded leaf hashes, or in an inclusion proof against the signed root.
-  // 40 = 32 + 8: the first, a middle and the last node of every level (levels 4
-  // and 5 are also held in memory, read from storage when the log opens).
-  std::vector<NodeId> nodes;
-  for (unsigned level = 0; level < 6; ++level) {
+TEST_F(AuditLogTamper, FlippedHashByteBreaksTheRootOrTheProofs) {
+  // Every kind of stored hash: a flipped byte must show in the signed root,
+  // in the recorded leaf hashes, or in an inclusion proof against the signed
+  // root. 40 = 32 + 8 leaves: leaf hashes in tiles 0-4 (first, middle and
+  // last leaf of the first, a middle and the last tile), and the first, a
+  // middle and the last node of levels 3 to 5 (also held in memory, read
+  // from storage when the log opens).
+  struct Stored {
+    std::string key;
+    std::size_t byte;
+    std::string name;
+  };
+  std::vector<Stored> stored;
+  for (const std::uint64_t tile : {0, 2, 4}) {
+    for (const std::size_t leaf : {0, 3, 7}) {
+      stored.push_back({AuditLog::tileKey(tile), leaf * 32 + 5, "tile " + std::to_string(tile) + " leaf " + std::to_string(leaf)});
+    }
+  }
+  for (unsigned level = AuditLog::kFirstCachedLevel; level < 6; ++level) {
     const std::uint64_t count = 40 >> level;
     for (const std::uint64_t index : {std::uint64_t{0}, count / 2, count - 1}) {
-      if (nodes.empty() || !(nodes.back() == NodeId{level, index})) nodes.push_back(NodeId{level, index});
+      const std::string key = AuditLog::nodeKey(NodeId{level, index});
+      if (stored.back().key == key) continue;
+      stored.push_back({key, 5, "level " + std::to_string(level) + " index " + std::to_string(index)});
     }
   }
   const Hash signedRoot = parseCheckpoint(parseNote(note_).body).root;
-  for (const auto& node : nodes) {
+  auto flip = [&](const Stored& place) {
     edit([&](rocksdb::DB& db) {
       std::string value;
-      ASSERT_TRUE(db.Get({}, AuditLog::nodeKey(node), &value).ok());
-      value[5] ^= 0x40;
-      ASSERT_TRUE(db.Put({}, AuditLog::nodeKey(node), value).ok());
+      ASSERT_TRUE(db.Get({}, place.key, &value).ok()) << place.name;
+      ASSERT_LT(place.byte, value.size()) << place.name;
+      value[place.byte] ^= 0x40;
+      ASSERT_TRUE(db.Put({}, place.key, value).ok());
     });
+  };
+  for (const auto& place : stored) {
+    flip(place);
     bool detected = !verify().ok;
     {
       AuditLog log(dir_.path());
@@ -304,15 +322,52 @@ TEST_F(AuditLogTamper, FlippedNodeByteBreaksTheRootOrTheProofs) {
         }
       }
     }
-    EXPECT_TRUE(detected) << "level " << node.level << " index " << node.index;
-    edit([&](rocksdb::DB& db) {  // undo for the next node
-      std::string value;
-      ASSERT_TRUE(db.Get({}, AuditLog::nodeKey(node), &value).ok());
-      value[5] ^= 0x40;
-      ASSERT_TRUE(db.Put({}, AuditLog::nodeKey(node), value).ok());
-    });
+    EXPECT_TRUE(detected) << place.name;
+    flip(place);  // undo for the next one
   }
   EXPECT_TRUE(verify().ok);
+}
+
+TEST(AuditLog, ALogInTheFormatBeforeTilesIsRefusedByName) {
+  testing::TempDir dir("audit-old-format");
+  {
+    AuditLog log(dir.path());
+    for (std::size_t i = 0; i < 3; ++i) log.append(sampleEntry(i));
+  }
+  AuditLog::editStorage(dir.path(), [](rocksdb::DB& db) {
+    ASSERT_TRUE(db.Delete({}, AuditLog::tileKey(0)).ok());
+    ASSERT_TRUE(db.Put({}, AuditLog::nodeKey(NodeId{0, 0}), std::string(32, 'x')).ok());
+  });
+  try {
+    AuditLog log(dir.path());
+    FAIL() << "opened";
+  } catch (const AuditLogError& e) {
+    EXPECT_NE(std::string(e.what()).find("storage format before tiles"), std::string::npos) << e.what();
+  }
+}
+
+TEST(AuditLog, APartialTileSurvivesReopeningAndGrows) {
+  // Sizes that end inside a tile: the open tile is rewritten by the next
+  // group, and reopening reads its leaves back.
+  testing::TempDir dir("audit-tiles");
+  std::vector<Hash> leaves;
+  std::size_t n = 0;
+  for (const std::size_t step : {3, 1, 6, 9, 2, 13}) {
+    {
+      AuditLog log(dir.path());
+      ASSERT_EQ(log.size(), n);
+      std::vector<AuditEntry> group;
+      for (std::size_t i = 0; i < step; ++i) group.push_back(sampleEntry(n + i));
+      log.appendAll(group);
+      n += step;
+      leaves = leavesOf(n);
+      EXPECT_EQ(log.root(), naiveRoot(leaves, n));
+      for (const auto& entry : log.entries(0, n)) EXPECT_EQ(entry.leafHash, leaves[entry.index]) << entry.index;
+      for (std::uint64_t i = 0; i < n; ++i) {
+        EXPECT_NO_THROW(verifyInclusion(i, n, leaves[i], log.inclusionProof(i, n), log.root())) << i << " of " << n;
+      }
+    }
+  }
 }
 
 }  // namespace
