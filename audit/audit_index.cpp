@@ -95,6 +95,10 @@ void AuditIndex::startIngestIfDue() {
                                        std::make_move_iterator(tail_.begin() + static_cast<std::ptrdiff_t>(blockEntries_)));
   tail_.erase(tail_.begin(), tail_.begin() + static_cast<std::ptrdiff_t>(blockEntries_));
   ingesting_ = std::move(block);
+  {
+    std::lock_guard lock(ingestMutex_);
+    due_ = true;
+  }
   ingestReady_.notify_one();
 }
 
@@ -106,6 +110,10 @@ void AuditIndex::ingestLoop() {
       block = ingesting_;
     }
     if (block) {
+      {
+        std::lock_guard lock(ingestMutex_);
+        due_ = false;
+      }
       std::string error;
       try {
         ingest(*block);
@@ -128,8 +136,7 @@ void AuditIndex::ingestLoop() {
     // Nothing to do, or the ingest failed: the block stays queryable in
     // memory and is retried a second later.
     std::unique_lock lock(ingestMutex_);
-    if (stopping_) return;
-    ingestReady_.wait_for(lock, std::chrono::seconds(1));
+    ingestReady_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || due_; });
     if (stopping_) return;
   }
 }

@@ -89,7 +89,7 @@ class AuditIndex {
 
   void ingestLoop();
   void ingest(const Block& block);  // throws AuditLogError
-  void startIngestIfDue();          // with mutex_ held
+  void startIngestIfDue();          // with mutex_ held (then takes ingestMutex_)
 
   rocksdb::DB& db_;
   rocksdb::ColumnFamilyHandle& family_;
@@ -104,6 +104,7 @@ class AuditIndex {
   std::mutex ingestMutex_;
   std::condition_variable ingestReady_, ingestDone_;
   bool stopping_ = false;     // guarded by ingestMutex_
+  bool due_ = false;          // guarded by ingestMutex_: a block is waiting
   std::string ingestError_;  // guarded by ingestMutex_; the last ingest's failure
   std::thread ingester_;
 };

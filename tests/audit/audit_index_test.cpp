@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "audit/audit_log.h"
@@ -176,6 +178,45 @@ TEST(AuditIndex, ANewIndexIsBuiltFromTheWholeLog) {
   std::string watermark;
   ASSERT_TRUE(log.database().Get(rocksdb::ReadOptions(), AuditIndex::kWatermarkKey, &watermark).ok());
   EXPECT_EQ(readBigEndian64(watermark), 64u);
+  expectSearchesAgree(log, count);
+  expectLookupsFindEveryEntry(log, count);
+}
+
+TEST(AuditIndex, AFailedIngestKeepsTheBlockInMemoryAndIsRetried) {
+  testing::TempDir dir("audit-index-retry");
+  AuditLogOptions options;
+  options.indexBlockEntries = 8;
+  AuditLog log(dir.path(), options);
+  // The ingest writes its SST file in this directory: a file in its place
+  // makes every ingest fail until it is a directory again.
+  const auto scratch = dir.path() / "index-ingest";
+  std::filesystem::remove_all(scratch);
+  testing::writeFile(scratch, "in the way");
+  const std::size_t count = 20;
+  for (std::size_t i = 0; i < count; ++i) log.append(entryNumber(i));
+  try {
+    log.flushIndex();
+    FAIL() << "the ingest succeeded";
+  } catch (const AuditLogError& e) {
+    EXPECT_NE(std::string(e.what()).find("index-ingest"), std::string::npos) << e.what();
+  }
+  expectSearchesAgree(log, count);
+  expectLookupsFindEveryEntry(log, count);
+  std::filesystem::remove(scratch);
+  std::filesystem::create_directory(scratch);
+  // Retried within a second or so; flush waits through the retries.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    try {
+      log.flushIndex();
+      break;
+    } catch (const AuditLogError&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  EXPECT_NO_THROW(log.flushIndex());
+  std::string watermark;
+  ASSERT_TRUE(log.database().Get(rocksdb::ReadOptions(), AuditIndex::kWatermarkKey, &watermark).ok());
+  EXPECT_EQ(readBigEndian64(watermark), 16u);
   expectSearchesAgree(log, count);
   expectLookupsFindEveryEntry(log, count);
 }

@@ -8,6 +8,8 @@
 //                                   10,000,000 entries (built once, by appendAll, in
 //                                   $NSER_AUDIT_BENCH_DIR or /tmp/nser-audit-bench-10m,
 //                                   and kept for the next run)
+//   BM_LookupByLeafHash             an entry of the 10M log by its leaf hash
+//   BM_SearchByEntity               a search by entity in the 10M log
 //   BM_VerifyLog                    the auditor's check of 1,000,000 entries:
 //                                   decode, leaf hashes, root, signature (log_verifier.h)
 //   BM_VerifyFromStore              the same after reading the entries back from the
@@ -170,6 +172,35 @@ void BM_InclusionProofVerified(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_InclusionProofVerified)->Unit(benchmark::kMicrosecond);
+
+// The indexes at 10M entries (audit_index.h): an entry by its leaf hash, and
+// a search by entity (one entry each in the large log), both served by the
+// index column family for all but the newest entries.
+void BM_LookupByLeafHash(benchmark::State& state) {
+  AuditLog& log = largeLog();
+  log.flushIndex();
+  std::mt19937_64 random(13);
+  for (auto _ : state) {
+    const std::uint64_t index = random() % log.size();
+    const auto found = log.findByLeafHash(leafHash(encodeAuditEntry(leanDecision(index))));
+    if (found != index) state.SkipWithError("lookup missed");
+  }
+}
+BENCHMARK(BM_LookupByLeafHash)->Unit(benchmark::kMicrosecond);
+
+void BM_SearchByEntity(benchmark::State& state) {
+  AuditLog& log = largeLog();
+  log.flushIndex();
+  std::mt19937_64 random(17);
+  AuditQuery query;
+  for (auto _ : state) {
+    const std::uint64_t index = random() % log.size();
+    query.entity = leanDecision(index).entity;
+    const auto hits = log.search(query);
+    if (hits.size() != 1 || hits[0].index != index) state.SkipWithError("search missed");
+  }
+}
+BENCHMARK(BM_SearchByEntity)->Unit(benchmark::kMicrosecond);
 
 void BM_VerifyLog(benchmark::State& state) {
   const auto count = static_cast<std::uint64_t>(state.range(0));
