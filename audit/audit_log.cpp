@@ -127,19 +127,26 @@ rocksdb::ColumnFamilyOptions indexFamilyOptions(const rocksdb::Options& log) {
   return options;
 }
 
+// The log's database with both column families; `handles` gets the default
+// family's and the index family's, in that order.
+rocksdb::DB* openDatabase(const std::filesystem::path& directory, std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  const rocksdb::Options options = logOptions();
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)},
+      {kIndexFamily, indexFamilyOptions(options)}};
+  rocksdb::DB* raw = nullptr;
+  check(rocksdb::DB::Open(rocksdb::DBOptions(options), directory.string(), families, &handles, &raw),
+        "cannot open " + directory.string());
+  return raw;
+}
+
 }  // namespace
 
 AuditLog::AuditLog(const std::filesystem::path& directory, const AuditLogOptions& logOptionsIn) {
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
-  const rocksdb::Options options = logOptions();
-  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)},
-      {kIndexFamily, indexFamilyOptions(options)}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  check(rocksdb::DB::Open(rocksdb::DBOptions(options), directory.string(), families, &handles, &raw),
-        "cannot open " + directory.string());
+  rocksdb::DB* raw = openDatabase(directory, handles);
   db_.reset(raw);
   // The default family's handle is owned by the database.
   db_->DestroyColumnFamilyHandle(handles[0]);
@@ -237,14 +244,8 @@ void AuditLog::indexUnindexedEntries() {
 }
 
 void AuditLog::editStorage(const std::filesystem::path& directory, const std::function<void(rocksdb::DB&)>& change) {
-  const rocksdb::Options options = logOptions();
-  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(options)},
-      {kIndexFamily, indexFamilyOptions(options)}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  check(rocksdb::DB::Open(rocksdb::DBOptions(options), directory.string(), families, &handles, &raw),
-        "cannot open " + directory.string());
+  rocksdb::DB* raw = openDatabase(directory, handles);
   std::unique_ptr<rocksdb::DB> db(raw);
   struct Handles {
     rocksdb::DB& db;
