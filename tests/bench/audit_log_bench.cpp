@@ -261,6 +261,7 @@ int main(int argc, char** argv) {
     }
     // Settle the store (as a log in service has had time to): otherwise the
     // next opener, the hub under test, spends its first seconds compacting.
+    log.flushIndex();
     const auto compacted = log.database().CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr);
     if (!compacted.ok()) {
       std::fprintf(stderr, "compaction failed: %s\n", compacted.ToString().c_str());
