@@ -275,6 +275,7 @@ void AuditLog::flushIndex() { index_->flush(); }
 std::uint64_t AuditLog::append(const AuditEntry& entry) {
   std::vector<Pending> pending(1);
   pending[0].bytes = encodeAuditEntry(entry);
+  pending[0].leaf = leafHash(pending[0].bytes);
   pending[0].entry = &entry;
   enqueueAndWait(pending);
   return pending[0].index;
@@ -285,6 +286,7 @@ std::uint64_t AuditLog::appendAll(const std::vector<AuditEntry>& entries) {
   std::vector<Pending> pending(entries.size());
   for (std::size_t i = 0; i < entries.size(); ++i) {
     pending[i].bytes = encodeAuditEntry(entries[i]);
+    pending[i].leaf = leafHash(pending[i].bytes);
     pending[i].entry = &entries[i];
   }
   enqueueAndWait(pending);
@@ -369,7 +371,7 @@ void AuditLog::commitGroup(std::vector<Pending*>& group) {
   };
   for (Pending* pending : group) {
     const std::uint64_t index = next.size();
-    const Hash leaf = leafHash(pending->bytes);
+    const Hash& leaf = pending->leaf;
     batch.Put(entryKey(index), pending->bytes);
     next.append(leaf, [&](const NodeId& node, const Hash& hash) {
       if (node.level < kFirstCachedLevel) return;

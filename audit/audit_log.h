@@ -139,9 +139,11 @@ class AuditLog {
   struct GroupWaiter {
     std::atomic<std::uint32_t> done{0};
   };
-  // One append waiting for the committer; owned by the appending caller.
+  // One append waiting for the committer; owned by the appending caller,
+  // who also hashes it (in parallel with the committer's serial work).
   struct Pending {
     std::string bytes;
+    Hash leaf{};
     const AuditEntry* entry = nullptr;
     std::uint64_t index = 0;
     std::string error;  // set when the write failed
