@@ -5,6 +5,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -34,6 +35,17 @@ std::vector<std::string> splitList(const std::string& text) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
+}
+
+// CPU seconds (user + system) this process has used so far: the load
+// generator shares the cores with the processes it measures.
+double processCpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 std::string searchBody(std::size_t n, const std::string& programme, const std::string& purpose,
@@ -87,11 +99,13 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
   std::map<int, std::uint64_t> statuses;
   std::uint64_t withValues = 0;
   std::uint64_t errors = 0;
+  std::uint64_t sent = 0;  // warm-up included: the CPU figures cover them too
   std::string firstError;
   const auto interval = std::chrono::duration<double>(static_cast<double>(connections) / rate);
   const auto start = Clock::now() + std::chrono::milliseconds(200);
   const auto measureFrom = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
   const auto end = measureFrom + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(duration));
+  const double cpuBefore = processCpuSeconds();
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < connections; ++w) {
     workers.emplace_back([&, w] {
@@ -99,6 +113,7 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
       std::map<int, std::uint64_t> myStatuses;
       std::uint64_t myValues = 0;
       std::uint64_t myErrors = 0;
+      std::uint64_t mySent = 0;
       Poco::Net::HTTPClientSession session(url.getHost(), url.getPort());
       session.setKeepAlive(true);
       session.setTimeout(Poco::Timespan(30, 0));
@@ -106,6 +121,7 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
       auto scheduled = start + std::chrono::duration_cast<Clock::duration>(interval * (static_cast<double>(w) / connections));
       for (std::size_t k = w; scheduled < end; k += connections) {
         std::this_thread::sleep_until(scheduled);
+        ++mySent;
         try {
           const std::string& body = bodies[k % bodies.size()];
           Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, "/registry/sync/search",
@@ -135,10 +151,13 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
       for (const auto& [status, count] : myStatuses) statuses[status] += count;
       withValues += myValues;
       errors += myErrors;
+      sent += mySent;
     });
   }
   for (auto& worker : workers) worker.join();
-  io.out << std::fixed << std::setprecision(3) << "requests=" << latencies.size() << "\nerrors=" << errors;
+  const double cpuSeconds = processCpuSeconds() - cpuBefore;
+  io.out << std::fixed << std::setprecision(3) << "requests=" << latencies.size() << "\nsent=" << sent
+         << "\nerrors=" << errors;
   for (const auto& [status, count] : statuses) io.out << "\nstatus_" << status << "=" << count;
   io.out << "\nwith_values=" << withValues << "\nconnections=" << connections << "\nseconds=" << duration
          << std::setprecision(0) << "\ntarget_rate=" << rate
@@ -146,7 +165,8 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
          << "\nlatency_p50_ms=" << percentile(latencies, 0.50) * 1000
          << "\nlatency_p90_ms=" << percentile(latencies, 0.90) * 1000
          << "\nlatency_p99_ms=" << percentile(latencies, 0.99) * 1000
-         << "\nlatency_max_ms=" << percentile(latencies, 1.0) * 1000 << "\n";
+         << "\nlatency_max_ms=" << percentile(latencies, 1.0) * 1000 << std::setprecision(2)
+         << "\ncpu_seconds_generator=" << cpuSeconds << "\n";
   if (!firstError.empty()) io.err << "nser bench gateway: first error: " << firstError << "\n";
   return errors == 0 ? kExitOk : kExitFailure;
 }

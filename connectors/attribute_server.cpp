@@ -157,7 +157,7 @@ void AttributeServer::start() {
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(30, 0));
   threads_ = std::make_unique<Poco::ThreadPool>(1, static_cast<int>(settings.threads) + 1);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new FetchFactory(*this), *threads_, socket, params);
+  server_ = std::make_unique<service::HttpServer>(new FetchFactory(*this), *threads_, socket, params);
   server_->start();
 }
 

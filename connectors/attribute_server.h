@@ -18,7 +18,6 @@
 // refused order is logged with its id and attribute names, never values.
 #pragma once
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/ThreadPool.h>
 
 #include <map>
@@ -30,6 +29,7 @@
 #include "connectors/connector_config.h"
 #include "connectors/sync_state.h"
 #include "pki/signing_key.h"
+#include "service/http_server.h"
 
 namespace nser::connectors {
 
@@ -64,7 +64,7 @@ class AttributeServer {
   std::multimap<std::int64_t, std::string> seenByExpiry_;
   std::map<std::string, std::int64_t> seen_;
   std::unique_ptr<Poco::ThreadPool> threads_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<service::HttpServer> server_;
 };
 
 }  // namespace nser::connectors

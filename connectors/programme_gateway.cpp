@@ -559,7 +559,7 @@ void ProgrammeGateway::start() {
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(30, 0));
   threads_ = std::make_unique<Poco::ThreadPool>(1, static_cast<int>(gateway.threads) + 1);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new GatewayFactory(*this), *threads_, *socket, params);
+  server_ = std::make_unique<service::HttpServer>(new GatewayFactory(*this), *threads_, *socket, params);
   server_->start();
 }
 

@@ -29,7 +29,6 @@
 // host).
 #pragma once
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/ThreadPool.h>
 
@@ -39,6 +38,7 @@
 
 #include "connectors/connector_config.h"
 #include "connectors/sync_state.h"
+#include "service/http_server.h"
 
 namespace nser::connectors {
 
@@ -66,7 +66,7 @@ class ProgrammeGateway {
   ConnectorConfig config_;
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Poco::ThreadPool> threads_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<service::HttpServer> server_;
 };
 
 }  // namespace nser::connectors

@@ -459,8 +459,8 @@ void HubService::start() {
   params->setTimeout(Poco::Timespan(30, 0));
   params->setServerName(config_.hubId);
   threads_ = std::make_unique<Poco::ThreadPool>(2, static_cast<int>(config_.limits.maxConnections) + 2);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new HubHandlerFactory(routes_, *parties_, *metrics_, config_.limits.maxBodyBytes), *threads_,
-                                                    socket, params);
+  server_ = std::make_unique<service::HttpServer>(new HubHandlerFactory(routes_, *parties_, *metrics_, config_.limits.maxBodyBytes), *threads_,
+                                                socket, params);
   static LoggingErrorHandler errorHandler;
   Poco::ErrorHandler::set(&errorHandler);
   server_->start();

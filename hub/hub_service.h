@@ -10,7 +10,6 @@
 // unexpected exception is a 500 that is logged and never takes the hub down.
 #pragma once
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/ThreadPool.h>
 
 #include <atomic>
@@ -30,6 +29,7 @@
 #include "hub/quota_ledger.h"
 #include "hub/registry_search.h"
 #include "hub/route_table.h"
+#include "service/http_server.h"
 
 namespace nser::hub {
 
@@ -71,7 +71,7 @@ class HubService {
   std::unique_ptr<AttributeBroker> broker_;
   RouteTable routes_;
   std::unique_ptr<Poco::ThreadPool> threads_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<service::HttpServer> server_;
   std::atomic<bool> ready_{false};
 };
 

@@ -78,7 +78,14 @@ Poco::Net::Context::Ptr makeServerTlsContext(const TlsFiles& files) {
 }
 
 Poco::Net::Context::Ptr makeClientTlsContext(const TlsFiles& files) {
-  return makeContext(Poco::Net::Context::TLS_CLIENT_USE, files);
+  auto context = makeContext(Poco::Net::Context::TLS_CLIENT_USE, files);
+  // One read(2) per TLS record instead of two (5-byte header, then the
+  // rest). Safe for clients only: they block in SSL_read and never poll the
+  // descriptor, so bytes OpenSSL has read ahead cannot be missed. Servers
+  // wait for a keep-alive request with poll (service/http_server.cpp) and
+  // keep the default.
+  SSL_CTX_set_read_ahead(context->sslContext(), 1);
+  return context;
 }
 
 }  // namespace nser::service

@@ -14,7 +14,8 @@
 # statutory agreement for pmt_score and household_size from NSER, waits for
 # both syncs, then runs `nser bench gateway` open loop at RATE requests/s
 # for SECONDS. Prints the load generator's result and each process's CPU time
-# during the run. Needs the release build (or $NSER_BINARY).
+# during the run, in seconds and in milliseconds per request sent. Needs the
+# release build (or $NSER_BINARY).
 set -euo pipefail
 PEOPLE=${1:-20000}
 RATE=${2:-1000}
@@ -111,6 +112,16 @@ uptime
   --purpose eligibility --attributes pmt_score,household_size --rate "$RATE" --seconds "$SECONDS_" | tee bench.txt
 after=("$(cpu "$hub_pid")" "$(cpu "$nser_pid")" "$(cpu "$punjab_pid")")
 names=(hub nser-connector punjab-connector)
+sent=$(sed -n 's/^sent=//p' bench.txt)
+total=0
 for i in 0 1 2; do
-  echo "cpu_seconds_${names[$i]}=$(awk -v a="${before[$i]}" -v b="${after[$i]}" -v t="$ticks" 'BEGIN {printf "%.1f", (b - a) / t}')"
+  seconds=$(awk -v a="${before[$i]}" -v b="${after[$i]}" -v t="$ticks" 'BEGIN {printf "%.2f", (b - a) / t}')
+  total=$(awk -v a="$total" -v b="$seconds" 'BEGIN {print a + b}')
+  echo "cpu_seconds_${names[$i]}=$seconds"
+  echo "cpu_ms_per_request_${names[$i]}=$(awk -v s="$seconds" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * s / n}')"
 done
+# The three processes together, then with the load generator (it shares the
+# cores); per request sent, warm-up included, as the CPU times are.
+generator=$(sed -n 's/^cpu_seconds_generator=//p' bench.txt)
+echo "cpu_ms_per_request_three_processes=$(awk -v s="$total" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * s / n}')"
+echo "cpu_ms_per_request_with_generator=$(awk -v s="$total" -v g="$generator" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * (s + g) / n}')"

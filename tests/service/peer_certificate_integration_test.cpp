@@ -8,7 +8,6 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureServerSocket.h>
@@ -16,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "service/http_server.h"
 #include "service/https_client.h"
 #include "service/tls_context.h"
 #include "tests/support/temp_dir.h"
@@ -50,10 +50,13 @@ class PeerCertificateTest : public ::testing::Test {
                                          makeServerTlsContext(files(pki_.server)));
     auto* params = new Poco::Net::HTTPServerParams;
     params->setKeepAlive(true);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new EchoPeerFactory, socket, params);
+    server_ = std::make_unique<HttpServer>(new EchoPeerFactory, threads_, socket, params);
     server_->start();
   }
-  void TearDown() override { server_->stopAll(true); }
+  void TearDown() override {
+    server_->stopAll(true);
+    threads_.joinAll();
+  }
 
   TlsFiles files(const pki::IssuedCertificate& issued) const {
     return {issued.certificatePath.string(), issued.keyPath.string(), pki_.caCertificate.string(), ""};
@@ -64,7 +67,8 @@ class PeerCertificateTest : public ::testing::Test {
 
   testing::TempDir dir_;
   testing::TestPki pki_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  Poco::ThreadPool threads_{1, 8};
+  std::unique_ptr<HttpServer> server_;
 };
 
 TEST_F(PeerCertificateTest, IdentifiesEachClientOnEveryRequestOfItsConnection) {
