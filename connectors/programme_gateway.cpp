@@ -1,8 +1,5 @@
 #include "connectors/programme_gateway.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -28,6 +25,7 @@
 #include "linkage/record_encoder.h"
 #include "policy/consent_artefact.h"
 #include "protocol/encoded_query.h"
+#include "protocol/json_reader.h"
 #include "protocol/json_tree_writer.h"
 #include "protocol/json_writer.h"
 #include "protocol/sealed_attributes.h"
@@ -40,49 +38,64 @@
 namespace nser::connectors {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+using protocol::JsonValue;
 using service::HttpError;
 
 constexpr std::size_t kMaxRequests = 20;
 constexpr std::size_t kMaxBody = 1 << 20;
 
-std::string member(const Object::Ptr& object, const std::string& key) {
-  if (!object->has(key) || !object->get(key).isString()) return "";
-  return object->getValue<std::string>(key);
+// The string member `key` of a parsed message, "" when absent or not a string.
+std::string member(JsonValue object, std::string_view key) {
+  return std::string(object.find(key).string().value_or(""));
 }
 
-Object::Ptr objectAt(const Object::Ptr& parent, const std::string& key, const std::string& where) {
-  if (!parent->has(key) || parent->get(key).type() != typeid(Object::Ptr)) {
-    throw HttpError(400, "malformed_envelope", where + "." + key + " must be an object");
+JsonValue objectAt(JsonValue parent, const std::string& key, const std::string& where) {
+  const JsonValue value = parent.find(key);
+  if (!value.isObject()) throw HttpError(400, "malformed_envelope", where + "." + key + " must be an object");
+  return value;
+}
+
+// The request body as a JSON object, with the errors of
+// service::parseJsonObject (400 malformed_json / not_an_object).
+protocol::JsonDocument parseRequestObject(const std::string& body) {
+  try {
+    protocol::JsonDocument document = protocol::JsonDocument::parse(body);
+    if (!document.root().isObject()) throw HttpError(400, "not_an_object", "request body must be a JSON object");
+    return document;
+  } catch (const protocol::JsonSyntaxError& e) {
+    throw HttpError(400, "malformed_json", std::string("request body is not valid JSON: ") + e.what());
   }
-  return parent->getObject(key);
 }
 
-Object::Ptr rejection(const std::string& referenceId, const std::string& code, const std::string& message) {
-  Object::Ptr response = new Object;
-  response->set("reference_id", referenceId);
-  response->set("status", "rjct");
-  response->set("status_reason_code", code);
-  response->set("status_reason_message", message);
-  return response;
+// A search_request rejected here, as the JSON text of its answer (members in
+// alphabetical order, as the Poco::JSON::Object this replaced wrote them).
+std::string rejection(const std::string& referenceId, const std::string& code, const std::string& message) {
+  protocol::JsonWriter response;
+  response.beginObject();
+  response.member("reference_id", referenceId);
+  response.member("status", "rjct");
+  response.member("status_reason_code", code);
+  response.member("status_reason_message", message);
+  response.endObject();
+  return response.take();
 }
 
 std::int64_t unixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::vector<std::string> stringArray(const Object::Ptr& object, const std::string& key, const std::string& where) {
+std::vector<std::string> stringArray(JsonValue object, std::string_view key, const std::string& where) {
   std::vector<std::string> out;
-  if (!object->has(key)) return out;
-  if (object->get(key).type() != typeid(Array::Ptr)) throw HttpError(400, "invalid_request", where + "." + key + " must be an array");
-  const auto array = object->getArray(key);
-  for (std::size_t i = 0; i < array->size(); ++i) {
-    const auto value = array->get(static_cast<unsigned>(i));
-    if (!value.isString() || value.toString().empty()) {
-      throw HttpError(400, "invalid_request", where + "." + key + "[" + std::to_string(i) + "] must be a non-empty string");
+  const JsonValue array = object.find(key);
+  if (!array) return out;
+  const std::string at = where + "." + std::string(key);
+  if (!array.isArray()) throw HttpError(400, "invalid_request", at + " must be an array");
+  out.reserve(array.size());
+  for (const JsonValue value : array) {
+    if (!value.isString() || value.text().empty()) {
+      throw HttpError(400, "invalid_request", at + "[" + std::to_string(out.size()) + "] must be a non-empty string");
     }
-    out.push_back(value.toString());
+    out.emplace_back(value.text());
   }
   return out;
 }
@@ -133,7 +146,7 @@ struct ProgrammeGateway::Engine {
   }
 
   // The encoded form of one plaintext query, or a rejection reason.
-  std::optional<std::string> encodeQuery(const std::string& queryType, const Object::Ptr& query,
+  std::optional<std::string> encodeQuery(const std::string& queryType, JsonValue query,
                                          protocol::SearchQuery& out) {
     if (queryType == "predicate") {
       linkage::PersonIdentity identity;
@@ -184,9 +197,10 @@ struct ProgrammeGateway::Engine {
   // certificate (mutual-TLS gateways), which must be the sender; empty on a
   // loopback-only gateway.
   Answer search(const std::string& body, const std::string& certifiedAs = "") {
-    const auto envelope = service::parseJsonObject(body);
-    const auto header = objectAt(envelope, "header", "$");
-    const auto message = objectAt(envelope, "message", "$");
+    const protocol::JsonDocument document = parseRequestObject(body);
+    const JsonValue envelope = document.root();
+    const JsonValue header = objectAt(envelope, "header", "$");
+    const JsonValue message = objectAt(envelope, "message", "$");
     if (member(header, "action") != "search") {
       throw HttpError(400, "malformed_envelope", "$.header.action must be \"search\"");
     }
@@ -201,11 +215,11 @@ struct ProgrammeGateway::Engine {
     if (!programmes.empty() && std::find(programmes.begin(), programmes.end(), programme) == programmes.end()) {
       throw HttpError(403, "unknown_programme", "programme '" + programme + "' does not use this gateway");
     }
-    if (!message->has("search_request") || message->get("search_request").type() != typeid(Array::Ptr)) {
+    const JsonValue requests = message.find("search_request");
+    if (!requests.isArray()) {
       throw HttpError(400, "malformed_envelope", "$.message.search_request must be an array");
     }
-    const auto requests = message->getArray("search_request");
-    if (requests->size() == 0 || requests->size() > kMaxRequests) {
+    if (requests.size() == 0 || requests.size() > kMaxRequests) {
       throw HttpError(400, "malformed_envelope", "$.message.search_request must hold 1-20 requests");
     }
     protocol::SearchEnvelope forward;
@@ -215,51 +229,63 @@ struct ProgrammeGateway::Engine {
     forward.schemaId = encoder.header().schemaId;
     forward.schemaDigest = encoder.header().schemaDigest;
     forward.keyEpoch = encoder.header().keyEpoch;
-    std::vector<Object::Ptr> local(requests->size());  // rejections decided here, by position
-    for (std::size_t i = 0; i < requests->size(); ++i) {
-      const std::string where = "$.message.search_request[" + std::to_string(i) + "]";
-      if (requests->get(static_cast<unsigned>(i)).type() != typeid(Object::Ptr)) {
-        local[i] = rejection("", "rjct.search_request.invalid", where + " must be an object");
+    // Rejections decided here, by position, as JSON text ("" = forwarded).
+    std::vector<std::string> local;
+    local.reserve(requests.size());
+    for (const JsonValue request : requests) {
+      const std::string where = "$.message.search_request[" + std::to_string(local.size()) + "]";
+      local.emplace_back();
+      std::string& rejected = local.back();
+      if (!request.isObject()) {
+        rejected = rejection("", "rjct.search_request.invalid", where + " must be an object");
         continue;
       }
-      const auto request = requests->getObject(static_cast<unsigned>(i));
       const std::string referenceId = member(request, "reference_id");
       if (referenceId.empty()) {
-        local[i] = rejection("", "rjct.reference_id.invalid", where + ".reference_id is missing");
+        rejected = rejection("", "rjct.reference_id.invalid", where + ".reference_id is missing");
         continue;
       }
-      if (!request->has("search_criteria") || request->get("search_criteria").type() != typeid(Object::Ptr)) {
-        local[i] = rejection(referenceId, "rjct.search_criteria.invalid", where + ".search_criteria must be an object");
+      const JsonValue criteria = request.find("search_criteria");
+      if (!criteria.isObject()) {
+        rejected = rejection(referenceId, "rjct.search_criteria.invalid", where + ".search_criteria must be an object");
         continue;
       }
-      const auto criteria = request->getObject("search_criteria");
-      if (!criteria->has("query") || criteria->get("query").type() != typeid(Object::Ptr)) {
-        local[i] = rejection(referenceId, "rjct.query.invalid", where + ".search_criteria.query must be an object");
+      const JsonValue queryObject = criteria.find("query");
+      if (!queryObject.isObject()) {
+        rejected = rejection(referenceId, "rjct.query.invalid", where + ".search_criteria.query must be an object");
         continue;
       }
       protocol::SearchQuery query;
       query.referenceId = referenceId;
-      if (criteria->has("pagination") && criteria->get("pagination").type() == typeid(Object::Ptr)) {
-        const auto pagination = criteria->getObject("pagination");
-        query.pageSize = pagination->optValue<std::size_t>("page_size", 10);
-        query.pageNumber = pagination->optValue<std::size_t>("page_number", 1);
+      if (const JsonValue pagination = criteria.find("pagination"); pagination.isObject()) {
+        const JsonValue size = pagination.find("page_size");
+        const JsonValue number = pagination.find("page_number");
+        const std::optional<std::int64_t> pageSize = size ? size.integer() : std::int64_t{10};
+        const std::optional<std::int64_t> pageNumber = number ? number.integer() : std::int64_t{1};
+        if (!pageSize || !pageNumber || *pageSize < 0 || *pageNumber < 0) {
+          rejected = rejection(referenceId, "rjct.pagination.invalid",
+                               where + ".search_criteria.pagination values must be integers");
+          continue;
+        }
+        query.pageSize = static_cast<std::size_t>(*pageSize);
+        query.pageNumber = static_cast<std::size_t>(*pageNumber);
       }
-      if (auto problem = encodeQuery(member(criteria, "query_type"), criteria->getObject("query"), query)) {
-        local[i] = rejection(referenceId, "rjct.query.invalid", where + ": " + *problem);
+      if (auto problem = encodeQuery(member(criteria, "query_type"), queryObject, query)) {
+        rejected = rejection(referenceId, "rjct.query.invalid", where + ": " + *problem);
         continue;
       }
       // A brokered request: the programme asks for attributes for a purpose.
       try {
         query.attributes = stringArray(criteria, "attributes", where + ".search_criteria");
       } catch (const HttpError& e) {
-        local[i] = rejection(referenceId, "rjct.attributes.invalid", e.what());
+        rejected = rejection(referenceId, "rjct.attributes.invalid", e.what());
         continue;
       }
       if (!query.attributes.empty()) {
         query.programme = programme;
         query.purpose = member(criteria, "purpose");
         if (query.purpose.empty()) {
-          local[i] = rejection(referenceId, "rjct.attributes.invalid",
+          rejected = rejection(referenceId, "rjct.attributes.invalid",
                                where + ".search_criteria.purpose is required when attributes are asked for");
           continue;
         }
@@ -267,7 +293,8 @@ struct ProgrammeGateway::Engine {
       forward.queries.push_back(std::move(query));
     }
 
-    Array::Ptr hubResponses = new Array;
+    std::optional<protocol::JsonDocument> answered;
+    JsonValue hubResponses;
     int status = 200;
     if (!forward.queries.empty()) {
       auto hub = client();
@@ -283,44 +310,40 @@ struct ProgrammeGateway::Engine {
         throw HttpError(502, "hub_error", "the hub answered HTTP " + std::to_string(response.status));
       }
       if (local.size() == 1) status = response.status;
-      Object::Ptr answered;
       try {
-        Poco::JSON::Parser parser;
-        answered = parser.parse(response.body).extract<Object::Ptr>();
-      } catch (const Poco::Exception&) {
+        answered.emplace(protocol::JsonDocument::parse(response.body));
+      } catch (const protocol::JsonSyntaxError&) {
         throw HttpError(502, "hub_error", "the hub answered HTTP " + std::to_string(response.status) +
                                               " with a body that is not JSON");
       }
-      const auto answeredMessage = answered ? answered->getObject("message") : nullptr;
-      hubResponses = answeredMessage ? answeredMessage->getArray("search_response") : nullptr;
-      if (!hubResponses || hubResponses->size() != forward.queries.size()) {
+      hubResponses = answered->root().find("message").find("search_response");
+      if (!hubResponses.isArray() || hubResponses.size() != forward.queries.size()) {
         // Not a search answer: the hub refused this connector's call (e.g.
         // 403 for a disabled party, 409 no_box_key). The programme's request
         // was not at fault: a gateway error naming the hub's reason.
-        const auto error = answered ? answered->getObject("error") : nullptr;
+        const JsonValue error = answered->root().find("error");
         throw HttpError(502, "hub_refused",
                         "the hub refused the search: HTTP " + std::to_string(response.status) +
-                            (error ? " " + error->optValue<std::string>("code", "") + ": " +
-                                         error->optValue<std::string>("message", "")
-                                   : std::string()));
+                            (error.isObject() ? " " + member(error, "code") + ": " + member(error, "message")
+                                              : std::string()));
       }
-    }
-    std::vector<Object::Ptr> responses;
-    responses.reserve(local.size());
-    std::size_t next = 0;
-    std::size_t succeeded = 0;
-    for (std::size_t i = 0; i < local.size(); ++i) {
-      if (local[i]) {
-        responses.push_back(local[i]);
-        continue;
-      }
-      const auto answer = hubResponses->getObject(static_cast<unsigned>(next++));
-      if (answer->getValue<std::string>("status") == "succ") ++succeeded;
-      openSealed(answer);
-      responses.push_back(answer);
     }
     // Members in alphabetical order, as the Poco::JSON::Object tree this
     // replaced wrote them (readers do not depend on the order).
+    std::size_t succeeded = 0;
+    protocol::JsonWriter responses;
+    responses.beginArray();
+    JsonValue::Iterator next = hubResponses.begin();
+    for (const std::string& rejected : local) {
+      if (!rejected.empty()) {
+        responses.rawValue(rejected);
+        continue;
+      }
+      const JsonValue answer = *next++;
+      if (member(answer, "status") == "succ") ++succeeded;
+      writeOpened(responses, answer);
+    }
+    responses.endArray();
     protocol::JsonWriter reply;
     reply.beginObject();
     reply.key("header").beginObject();
@@ -337,9 +360,7 @@ struct ProgrammeGateway::Engine {
     reply.endObject();
     reply.key("message").beginObject();
     reply.member("correlation_id", messageId);
-    reply.key("search_response").beginArray();
-    for (const auto& response : responses) protocol::writeJsonTree(reply, *response);
-    reply.endArray();
+    reply.key("search_response").rawValue(responses.take());
     reply.member("transaction_id", forward.transactionId);
     reply.endObject();
     reply.member("signature", "");
@@ -347,42 +368,70 @@ struct ProgrammeGateway::Engine {
     return {status, reply.take()};
   }
 
-  // Replaces the custodians' sealed payloads of a brokered answer with the
-  // attribute values they carry ("values": {custodian: {name: value}}),
-  // keeping only what the hub's decisions permitted from that custodian.
-  void openSealed(const Object::Ptr& answer) {
-    if (!answer->has("data") || answer->get("data").type() != typeid(Object::Ptr)) return;
-    const auto data = answer->getObject("data");
-    if (!data->has("attributes") || data->get("attributes").type() != typeid(Object::Ptr)) return;
-    Object::Ptr attributes = data->getObject("attributes");
-    std::map<std::string, std::set<std::string>> permitted;
-    if (const auto decisions = attributes->getArray("decisions")) {
-      for (std::size_t i = 0; i < decisions->size(); ++i) {
-        const auto decision = decisions->getObject(static_cast<unsigned>(i));
-        if (member(decision, "decision") == "permit") {
-          permitted[member(decision, "custodian")].insert(member(decision, "attribute"));
-        }
+  // Writes one of the hub's answers with the custodians' sealed payloads of
+  // a brokered answer replaced by the attribute values they carry
+  // ("values": {custodian: {name: value}}), keeping only what the hub's
+  // decisions permitted from that custodian. Everything else is relayed as
+  // the hub wrote it.
+  void writeOpened(protocol::JsonWriter& out, JsonValue answer) {
+    const JsonValue data = answer.find("data");
+    const JsonValue attributes = data.find("attributes");
+    if (!attributes.isObject()) {
+      protocol::writeJsonTree(out, answer);
+      return;
+    }
+    std::map<std::string, std::set<std::string>, std::less<>> permitted;
+    for (const JsonValue decision : attributes.find("decisions")) {
+      if (member(decision, "decision") == "permit") {
+        permitted[member(decision, "custodian")].insert(member(decision, "attribute"));
       }
     }
-    Object::Ptr values = new Object;
-    if (const auto sealed = attributes->getArray("sealed")) {
-      for (std::size_t i = 0; i < sealed->size(); ++i) {
-        const auto payload = sealed->getObject(static_cast<unsigned>(i));
-        const std::string from = member(payload, "custodian");
-        Object::Ptr opened = values->has(from) ? values->getObject(from) : Object::Ptr(new Object);
-        try {
-          for (const auto& [name, value] : protocol::openAttributes(member(payload, "sealed"), keys.box)) {
-            if (permitted[from].count(name) != 0) opened->set(name, value);
-          }
-        } catch (const std::exception& e) {
-          service::logEvent(Poco::Logger::get("connector.gateway"), Poco::Message::PRIO_ERROR,
-                            "a sealed payload could not be opened", {{"custodian", from}, {"error", e.what()}});
+    std::map<std::string, std::map<std::string, std::string>> values;
+    for (const JsonValue payload : attributes.find("sealed")) {
+      const std::string from = member(payload, "custodian");
+      auto& opened = values[from];
+      const auto allowed = permitted.find(from);
+      try {
+        for (auto& [name, value] : protocol::openAttributes(member(payload, "sealed"), keys.box)) {
+          if (allowed != permitted.end() && allowed->second.count(name) != 0) opened.insert_or_assign(name, std::move(value));
         }
-        values->set(from, opened);
+      } catch (const std::exception& e) {
+        service::logEvent(Poco::Logger::get("connector.gateway"), Poco::Message::PRIO_ERROR,
+                          "a sealed payload could not be opened", {{"custodian", from}, {"error", e.what()}});
       }
     }
-    attributes->remove("sealed");
-    attributes->set("values", values);
+    out.beginObject();
+    for (const JsonValue field : answer) {
+      out.key(field.key());
+      if (!(field == data)) {
+        protocol::writeJsonTree(out, field);
+        continue;
+      }
+      out.beginObject();
+      for (const JsonValue part : data) {
+        out.key(part.key());
+        if (!(part == attributes)) {
+          protocol::writeJsonTree(out, part);
+          continue;
+        }
+        out.beginObject();
+        for (const JsonValue item : attributes) {
+          if (item.key() == "sealed" || item.key() == "values") continue;
+          out.key(item.key());
+          protocol::writeJsonTree(out, item);
+        }
+        out.key("values").beginObject();
+        for (const auto& [from, opened] : values) {
+          out.key(from).beginObject();
+          for (const auto& [name, value] : opened) out.member(name, value);
+          out.endObject();
+        }
+        out.endObject();
+        out.endObject();
+      }
+      out.endObject();
+    }
+    out.endObject();
   }
 
   // --- consent capture (registration desks) -------------------------------
@@ -402,8 +451,9 @@ struct ProgrammeGateway::Engine {
   // POST /consents {"subject": {"source_key"} | {"entity_id"}, "programme",
   // "purpose", "attributes", "expiry" (unix s), "start"?, "method"?}
   Answer registerConsent(const std::string& body) {
-    const auto request = service::parseJsonObject(body);
-    const auto subject = objectAt(request, "subject", "$");
+    const protocol::JsonDocument document = parseRequestObject(body);
+    const JsonValue request = document.root();
+    const JsonValue subject = objectAt(request, "subject", "$");
     policy::ConsentArtefact consent;
     consent.id = "consent-" + Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
     const std::string sourceKey = member(subject, "source_key");
@@ -429,17 +479,19 @@ struct ProgrammeGateway::Engine {
     consent.attributes = stringArray(request, "attributes", "$");
     if (consent.attributes.empty()) throw HttpError(400, "invalid_request", "$.attributes must name the attributes consented to");
     const std::int64_t now = unixNow();
-    try {
-      consent.start = request->optValue<std::int64_t>("start", now);
-      consent.expiry = request->getValue<std::int64_t>("expiry");
-    } catch (const Poco::Exception&) {
-      throw HttpError(400, "invalid_request", "$.expiry (and $.start) must be unix times in seconds");
-    }
+    const JsonValue start = request.find("start");
+    const std::optional<std::int64_t> startAt = start ? start.integer() : now;
+    const std::optional<std::int64_t> expiry = request.find("expiry").integer();
+    if (!startAt || !expiry) throw HttpError(400, "invalid_request", "$.expiry (and $.start) must be unix times in seconds");
+    consent.start = *startAt;
+    consent.expiry = *expiry;
     if (consent.expiry <= consent.start) throw HttpError(400, "invalid_request", "$.expiry must be after $.start");
     consent.status = policy::ConsentStatus::Active;
     consent.provenance.custodian = custodian;
     consent.provenance.capturedAt = now;
-    consent.provenance.method = request->optValue<std::string>("method", "registration-desk");
+    const JsonValue method = request.find("method");
+    if (method && !method.isString()) throw HttpError(400, "invalid_request", "$.method must be a string");
+    consent.provenance.method = method ? std::string(method.text()) : "registration-desk";
     policy::signConsent(consent, keys.signing);
     const auto response = callHub("POST", "/consents", policy::consentToJson(consent));
     return {response.status, response.body};

@@ -1,21 +1,18 @@
 #include "hub/attribute_broker.h"
 
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <set>
 
 #include "protocol/fetch_order.h"
+#include "protocol/json_reader.h"
 #include "protocol/json_writer.h"
 #include "protocol/random_uuid.h"
 
 namespace nser::hub {
 namespace {
-
-using Poco::JSON::Object;
 
 std::int64_t nowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -149,8 +146,11 @@ BrokerResult AttributeBroker::broker(const Party& caller, const BrokerRequest& r
   // The decisions are durable in the audit log before anything is released.
   std::map<std::string, std::vector<BrokeredAttribute*>> byCustodian;
   for (auto& row : result.attributes) byCustodian[row.custodian].push_back(&row);
+  // One entry per custodian, made durable together in one group.
+  std::vector<audit::AuditEntry> entries;
+  entries.reserve(byCustodian.size());
   for (const auto& [custodian, rows] : byCustodian) {
-    audit::AuditEntry entry;
+    audit::AuditEntry& entry = entries.emplace_back();
     entry.kind = "decision";
     entry.timeMillis = nowMillis();
     entry.actor = caller.id;
@@ -180,8 +180,8 @@ BrokerResult AttributeBroker::broker(const Party& caller, const BrokerRequest& r
     details.member("requester_key", caller.boxKey);
     details.endObject();
     entry.details = details.take();
-    audit_.record(entry);
   }
+  audit_.recordAll(entries);
 
   // One signed order per custodian and legal ground.
   std::map<std::tuple<std::string, std::string, std::string>, std::vector<BrokeredAttribute*>> orders;
@@ -241,14 +241,18 @@ SealedPayload AttributeBroker::fetch(const Party& custodian, const protocol::Fet
     const std::string body = protocol::fetchOrderToJson(order);
     const auto response =
         poolFor(custodian.attributeEndpoint).with([&](service::HttpsClient& c) { return c.postJson("/attributes/fetch", body); });
-    Poco::JSON::Parser parser;
-    const auto reply = response.status == 200 ? parser.parse(response.body).extract<Object::Ptr>() : Object::Ptr();
-    if (!reply || reply->optValue<std::string>("order_id", "") != order.orderId ||
-        reply->optValue<std::string>("sealed", "").empty()) {
+    // {"order_id", "sealed"}: another status, the wrong order or no payload
+    // is a refusal; a body that is not JSON throws (the custodian is
+    // unavailable, below).
+    std::optional<protocol::JsonDocument> reply;
+    if (response.status == 200) reply.emplace(protocol::JsonDocument::parse(response.body));
+    const protocol::JsonValue root = reply ? reply->root() : protocol::JsonValue();
+    const std::string_view sealed = root.find("sealed").string().value_or("");
+    if (root.find("order_id").string() != std::optional<std::string_view>(order.orderId) || sealed.empty()) {
       metrics_.observeFetch("refused", seconds());
       return fail("CustodianRefused");
     }
-    payload.sealed = reply->getValue<std::string>("sealed");
+    payload.sealed = std::string(sealed);
   } catch (const std::exception&) {
     metrics_.observeFetch("unavailable", seconds());
     return fail("CustodianUnavailable");

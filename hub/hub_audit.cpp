@@ -93,6 +93,12 @@ void HubAudit::stop() {
 
 std::uint64_t HubAudit::record(const audit::AuditEntry& entry) { return log_->append(entry); }
 
+std::uint64_t HubAudit::recordAll(const std::vector<audit::AuditEntry>& entries) {
+  if (entries.empty()) return log_->size();
+  if (entries.size() == 1) return log_->append(entries.front());
+  return log_->appendAll(entries);
+}
+
 void HubAudit::publisherLoop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {

@@ -6,7 +6,7 @@
 // cosignatures of recent checkpoints are verified and published with them.
 //
 // record() blocks until the entry is durable (group commit, audit_log.h) and
-// returns its index. Routes (addRoutes): reads for the auditor and admin
+// returns its index; recordAll() does the same for several entries at once. Routes (addRoutes): reads for the auditor and admin
 // roles; cosignature submission for custodians (connectors) and auditors,
 // under their own party id as witness name.
 // Thread-safe. stop() ends the publisher and closes the log; idempotent.
@@ -21,6 +21,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "audit/audit_entry.h"
 #include "audit/audit_log.h"
@@ -45,6 +46,9 @@ class HubAudit {
   HubAudit& operator=(const HubAudit&) = delete;
 
   std::uint64_t record(const audit::AuditEntry& entry);
+  // Several entries made durable in one group (consecutive indexes); returns
+  // the first index. No entries: nothing is written, returns the log's size.
+  std::uint64_t recordAll(const std::vector<audit::AuditEntry>& entries);
   void addRoutes(RouteTable& routes);
   void stop();
 

@@ -1,14 +1,12 @@
 #include "hub/registry_search.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-
 #include <memory>
 #include <optional>
 
 #include "hub/attribute_broker.h"
 #include "protocol/encoded_query.h"
 #include "protocol/ingest_batch.h"
+#include "protocol/json_reader.h"
 #include "protocol/json_writer.h"
 #include "protocol/random_uuid.h"
 #include "service/json_exchange.h"
@@ -16,8 +14,7 @@
 namespace nser::hub {
 namespace {
 
-using Poco::JSON::Array;
-using Poco::JSON::Object;
+using protocol::JsonValue;
 
 // A search_request that cannot be answered: DCI reason code + message.
 struct Rejection {
@@ -34,31 +31,32 @@ struct BrokeredAsk {
   std::vector<std::string> attributes;
 };
 
-std::optional<BrokeredAsk> brokeredAsk(const Object::Ptr& criteria, const std::string& where) {
-  if (!criteria->has("attributes")) return std::nullopt;
+std::optional<BrokeredAsk> brokeredAsk(JsonValue criteria, const std::string& where) {
+  const JsonValue names = criteria.find("attributes");
+  if (!names) return std::nullopt;
   BrokeredAsk ask;
   const std::string at = where + ".search_criteria";
-  if (criteria->get("attributes").type() != typeid(Array::Ptr)) {
+  if (!names.isArray()) {
     throw Rejection{"rjct.attributes.invalid", at + ".attributes must be an array of attribute names"};
   }
-  const auto names = criteria->getArray("attributes");
-  for (std::size_t i = 0; i < names->size(); ++i) {
-    const auto value = names->get(static_cast<unsigned>(i));
-    if (!value.isString() || value.toString().empty()) {
-      throw Rejection{"rjct.attributes.invalid", at + ".attributes[" + std::to_string(i) + "] must be a name"};
+  ask.attributes.reserve(names.size());
+  for (const JsonValue value : names) {
+    if (!value.isString() || value.text().empty()) {
+      throw Rejection{"rjct.attributes.invalid",
+                      at + ".attributes[" + std::to_string(ask.attributes.size()) + "] must be a name"};
     }
-    ask.attributes.push_back(value.toString());
+    ask.attributes.emplace_back(value.text());
   }
   if (ask.attributes.empty() || ask.attributes.size() > 64) {
     throw Rejection{"rjct.attributes.invalid", at + ".attributes must name 1-64 attributes"};
   }
   for (const char* key : {"programme", "purpose"}) {
-    if (!criteria->has(key) || !criteria->get(key).isString() || criteria->getValue<std::string>(key).empty()) {
+    if (criteria.find(key).string().value_or("").empty()) {
       throw Rejection{"rjct.attributes.invalid", at + "." + key + " is required when attributes are asked for"};
     }
   }
-  ask.programme = criteria->getValue<std::string>("programme");
-  ask.purpose = criteria->getValue<std::string>("purpose");
+  ask.programme = std::string(criteria.find("programme").text());
+  ask.purpose = std::string(criteria.find("purpose").text());
   return ask;
 }
 
@@ -91,25 +89,47 @@ void writeBrokered(protocol::JsonWriter& json, const BrokerResult& result) {
   json.endObject();
 }
 
-Object::Ptr objectMember(const Object::Ptr& parent, const std::string& key, const std::string& where) {
-  if (!parent->has(key)) throw service::HttpError(400, "malformed_envelope", where + "." + key + " is missing");
-  auto value = parent->get(key);
-  if (value.type() != typeid(Object::Ptr)) {
+// The request body as a JSON object, with the errors of
+// service::parseJsonObject (400 malformed_json / not_an_object).
+protocol::JsonDocument parseEnvelope(const std::string& body) {
+  try {
+    protocol::JsonDocument document = protocol::JsonDocument::parse(body);
+    if (!document.root().isObject()) {
+      throw service::HttpError(400, "not_an_object", "request body must be a JSON object");
+    }
+    return document;
+  } catch (const protocol::JsonSyntaxError& e) {
+    throw service::HttpError(400, "malformed_json", std::string("request body is not valid JSON: ") + e.what());
+  }
+}
+
+JsonValue objectMember(JsonValue parent, const std::string& key, const std::string& where) {
+  const JsonValue value = parent.find(key);
+  if (!value) throw service::HttpError(400, "malformed_envelope", where + "." + key + " is missing");
+  if (!value.isObject()) {
     throw service::HttpError(400, "malformed_envelope", where + "." + key + " must be an object");
   }
-  return value.extract<Object::Ptr>();
+  return value;
 }
 
-std::string stringMember(const Object::Ptr& parent, const std::string& key, const std::string& where) {
-  if (!parent->has(key) || !parent->get(key).isString()) {
-    throw service::HttpError(400, "malformed_envelope", where + "." + key + " must be a string");
-  }
-  return parent->getValue<std::string>(key);
+std::string stringMember(JsonValue parent, const std::string& key, const std::string& where) {
+  const std::optional<std::string_view> value = parent.find(key).string();
+  if (!value) throw service::HttpError(400, "malformed_envelope", where + "." + key + " must be a string");
+  return std::string(*value);
 }
 
-std::string optionalString(const Object::Ptr& parent, const std::string& key) {
-  if (!parent->has(key) || !parent->get(key).isString()) return "";
-  return parent->getValue<std::string>(key);
+std::string optionalString(JsonValue parent, std::string_view key) {
+  return std::string(parent.find(key).string().value_or(""));
+}
+
+// An optional non-negative integer member (absent: `fallback`); nullopt when
+// it is present but not one.
+std::optional<std::size_t> optionalCount(JsonValue parent, std::string_view key, std::size_t fallback) {
+  const JsonValue value = parent.find(key);
+  if (!value) return fallback;
+  const std::optional<std::int64_t> number = value.integer();
+  if (!number || *number < 0) return std::nullopt;
+  return static_cast<std::size_t>(*number);
 }
 
 std::string entityIdText(linkage::EntityId id) { return std::to_string(id); }
@@ -121,9 +141,10 @@ RegistrySearch::RegistrySearch(const IngestService& ingest, const PartyRegistry&
     : ingest_(ingest), parties_(parties), binding_(std::move(binding)), options_(std::move(options)), broker_(broker) {}
 
 SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body) const {
-  const Object::Ptr envelope = service::parseJsonObject(body);
-  const Object::Ptr header = objectMember(envelope, "header", "$");
-  const Object::Ptr message = objectMember(envelope, "message", "$");
+  const protocol::JsonDocument document = parseEnvelope(body);
+  const JsonValue envelope = document.root();
+  const JsonValue header = objectMember(envelope, "header", "$");
+  const JsonValue message = objectMember(envelope, "message", "$");
   const std::string action = stringMember(header, "action", "$.header");
   if (action != "search") {
     throw service::HttpError(400, "malformed_envelope", "$.header.action must be \"search\", got \"" + action + "\"");
@@ -131,11 +152,11 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
   const std::string messageId = stringMember(header, "message_id", "$.header");
   const std::string senderId = stringMember(header, "sender_id", "$.header");
   const std::string transactionId = stringMember(message, "transaction_id", "$.message");
-  if (!message->has("search_request") || message->get("search_request").type() != typeid(Array::Ptr)) {
+  const JsonValue requests = message.find("search_request");
+  if (!requests.isArray()) {
     throw service::HttpError(400, "malformed_envelope", "$.message.search_request must be an array");
   }
-  const auto requests = message->getArray("search_request");
-  if (requests->size() == 0 || requests->size() > options_.maxRequestsPerMessage) {
+  if (requests.size() == 0 || requests.size() > options_.maxRequestsPerMessage) {
     throw service::HttpError(400, "malformed_envelope",
                              "$.message.search_request must hold 1-" + std::to_string(options_.maxRequestsPerMessage) +
                                  " requests");
@@ -145,43 +166,41 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
   const std::string now = currentTimestampUtc();
   // Every search_request's answer, as JSON text, in request order.
   std::vector<std::string> responses;
-  responses.reserve(requests->size());
+  responses.reserve(requests.size());
   std::size_t succeeded = 0;
   int brokeredStatus = 200;
-  for (std::size_t i = 0; i < requests->size(); ++i) {
-    const std::string where = "$.message.search_request[" + std::to_string(i) + "]";
+  std::size_t i = 0;
+  for (const JsonValue request : requests) {
+    const std::string where = "$.message.search_request[" + std::to_string(i++) + "]";
     protocol::JsonWriter response;
     std::string referenceId;
     try {
-      if (requests->get(static_cast<unsigned>(i)).type() != typeid(Object::Ptr)) {
-        throw Rejection{"rjct.search_request.invalid", where + " must be an object"};
-      }
-      const auto request = requests->getObject(static_cast<unsigned>(i));
+      if (!request.isObject()) throw Rejection{"rjct.search_request.invalid", where + " must be an object"};
       referenceId = optionalString(request, "reference_id");
       if (referenceId.empty()) throw Rejection{"rjct.reference_id.invalid", where + ".reference_id is missing"};
-      if (!request->has("search_criteria") || request->get("search_criteria").type() != typeid(Object::Ptr)) {
+      const JsonValue criteria = request.find("search_criteria");
+      if (!criteria.isObject()) {
         throw Rejection{"rjct.search_criteria.invalid", where + ".search_criteria must be an object"};
       }
-      const auto criteria = request->getObject("search_criteria");
       const std::string queryType = optionalString(criteria, "query_type");
       if (queryType != "idtype-value") {
         throw Rejection{"rjct.query_type.invalid",
                         where + ".search_criteria.query_type must be \"idtype-value\" (encodings, tokens or entity ids)"};
       }
-      if (!criteria->has("query") || criteria->get("query").type() != typeid(Object::Ptr)) {
+      const JsonValue query = criteria.find("query");
+      if (!query.isObject()) {
         throw Rejection{"rjct.query.invalid", where + ".search_criteria.query must be an object"};
       }
-      const auto query = criteria->getObject("query");
       std::size_t pageSize = 10;
       std::size_t pageNumber = 1;
-      if (criteria->has("pagination") && criteria->get("pagination").type() == typeid(Object::Ptr)) {
-        const auto pagination = criteria->getObject("pagination");
-        try {
-          pageSize = pagination->optValue<std::size_t>("page_size", 10);
-          pageNumber = pagination->optValue<std::size_t>("page_number", 1);
-        } catch (const Poco::Exception&) {
+      if (const JsonValue pagination = criteria.find("pagination"); pagination.isObject()) {
+        const auto size = optionalCount(pagination, "page_size", 10);
+        const auto number = optionalCount(pagination, "page_number", 1);
+        if (!size || !number) {
           throw Rejection{"rjct.pagination.invalid", where + ".search_criteria.pagination values must be integers"};
         }
+        pageSize = *size;
+        pageNumber = *number;
         if (pageSize < 1 || pageSize > options_.maxPageSize || pageNumber < 1 || pageNumber > 1000) {
           throw Rejection{"rjct.pagination.invalid", where + ".search_criteria.pagination: page_size 1-" +
                                                          std::to_string(options_.maxPageSize) +
@@ -208,7 +227,12 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
           // Only the current key epoch is searched: a prepared next epoch is
           // incomplete until the switch, and encodings under different keys
           // cannot be compared (docs/key-rotation.md).
-          const auto epoch = query->optValue<long long>("key_epoch", -1);
+          const JsonValue epochValue = query.find("key_epoch");
+          const std::optional<std::int64_t> epochNumber = epochValue ? epochValue.integer() : std::int64_t{-1};
+          if (!epochNumber) {
+            throw Rejection{"rjct.query.invalid", where + ".search_criteria.query.key_epoch must be an integer"};
+          }
+          const long long epoch = *epochNumber;
           const KeyEpochs epochs = ingest_.keyEpochs();
           if (epoch != static_cast<long long>(epochs.current)) {
             throw Rejection{"rjct.query.invalid",
@@ -339,8 +363,8 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
   reply.member("message_ts", now);
   reply.member("receiver_id", senderId);
   reply.member("sender_id", options_.hubId);
-  reply.member("status", succeeded == requests->size() ? "succ" : (succeeded == 0 ? "rjct" : "part"));
-  reply.member("total_count", requests->size());
+  reply.member("status", succeeded == requests.size() ? "succ" : (succeeded == 0 ? "rjct" : "part"));
+  reply.member("total_count", requests.size());
   reply.member("version", "1.0.0");
   reply.endObject();
   reply.key("message").beginObject();
@@ -352,7 +376,7 @@ SearchAnswer RegistrySearch::search(const Party& caller, const std::string& body
   reply.endObject();
   reply.member("signature", "");
   reply.endObject();
-  return {requests->size() == 1 ? brokeredStatus : 200, reply.take()};
+  return {requests.size() == 1 ? brokeredStatus : 200, reply.take()};
 }
 
 }  // namespace nser::hub

@@ -1,13 +1,15 @@
 #include "protocol/fetch_order.h"
 
 #include <algorithm>
+#include <iterator>
+#include <optional>
 #include <set>
 
 #include "pki/party_id.h"
 #include "pki/signing_bytes.h"
 #include "protocol/ingest_batch.h"
+#include "protocol/json_reader.h"
 #include "protocol/json_writer.h"
-#include "schemas/json_document.h"
 
 namespace nser::protocol {
 
@@ -134,35 +136,76 @@ std::string fetchOrderToJson(const FetchOrder& order) {
 }
 
 FetchOrder parseFetchOrder(const std::string& json) {
-  FetchOrder order;
-  try {
-    const schemas::JsonNode root = schemas::JsonNode::parseText(json, "fetch order");
-    root.rejectUnknownKeys({"schema", "order_id", "requester", "requester_key", "custodian", "reference", "entity_id",
-                            "purpose", "attributes", "agreement_id", "consent_id", "issued_at", "expires_at",
-                            "signature"});
-    const schemas::JsonNode schema = root.field("schema");
-    if (schema.asString() != kFetchOrderSchema) schema.fail("must be \"" + std::string(kFetchOrderSchema) + "\"");
-    order.orderId = root.field("order_id").asString();
-    order.requester = root.field("requester").asString();
-    order.requesterKey = root.field("requester_key").asString();
-    order.custodian = root.field("custodian").asString();
-    order.reference = root.field("reference").asString();
-    order.entityId = root.stringOr("entity_id", "");
-    order.purpose = root.field("purpose").asString();
-    const schemas::JsonNode attributes = root.field("attributes");
-    if (attributes.asArray().size() > kMaxAttributes) attributes.fail("more than " + std::to_string(kMaxAttributes));
-    for (const schemas::JsonNode& attribute : attributes.asArray()) order.attributes.push_back(attribute.asString());
-    order.agreementId = root.field("agreement_id").asString();
-    order.consentId = root.stringOr("consent_id", "");
-    order.issuedAt = root.field("issued_at").asInt(0, kLatestInstant);
-    order.expiresAt = root.field("expires_at").asInt(0, kLatestInstant);
-    const schemas::JsonNode signature = root.field("signature");
-    const std::optional<std::string> raw = pki::fromBase64(signature.asString());
-    if (!raw || raw->size() != pki::kSignatureBytes) signature.fail("must be the base64 of a 64-byte signature");
-    order.signature = *raw;
-  } catch (const schemas::DocumentError& error) {
-    throw ProtocolError(error.what());
+  static constexpr std::string_view kKnown[] = {"schema",    "order_id",     "requester",  "requester_key", "custodian",
+                                                "reference", "entity_id",    "purpose",    "attributes",    "agreement_id",
+                                                "consent_id", "issued_at",   "expires_at", "signature"};
+  auto fail = [](std::string_view path, const std::string& what) -> ProtocolError {
+    return ProtocolError("fetch order: " + std::string(path) + ": " + what);
+  };
+  JsonDocument document = [&] {
+    try {
+      return JsonDocument::parse(json);
+    } catch (const JsonSyntaxError& error) {
+      throw ProtocolError(std::string("fetch order: invalid JSON: ") + error.what());
+    }
+  }();
+  const JsonValue root = document.root();
+  if (!root.isObject()) throw fail("(document root)", "expected an object, got " + root.describe());
+  for (const JsonValue member : root) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) != std::end(kKnown)) continue;
+    std::string list;
+    for (const auto known : kKnown) list += (list.empty() ? "" : ", ") + std::string(known);
+    throw fail("(document root)", "unknown key '" + std::string(member.key()) + "' (known: " + list + ")");
   }
+  // A required string member; optional ones may also be absent or null.
+  auto text = [&](std::string_view key, bool required = true) -> std::string {
+    const JsonValue value = root.find(key);
+    if (!value || value.isNull()) {
+      if (!required) return "";
+      throw fail("(document root)", "missing required key '" + std::string(key) + "'");
+    }
+    if (!value.isString()) throw fail(key, "expected a string, got " + value.describe());
+    return std::string(value.text());
+  };
+  auto instant = [&](std::string_view key) -> std::int64_t {
+    const JsonValue value = root.find(key);
+    if (!value) throw fail("(document root)", "missing required key '" + std::string(key) + "'");
+    const std::optional<std::int64_t> seconds = value.integer();
+    if (!seconds) throw fail(key, "expected an integer, got " + value.describe());
+    if (*seconds < 0 || *seconds > kLatestInstant) {
+      throw fail(key, "must be between 0 and " + std::to_string(kLatestInstant) + ", got " + std::to_string(*seconds));
+    }
+    return *seconds;
+  };
+
+  FetchOrder order;
+  if (text("schema") != kFetchOrderSchema) throw fail("schema", "must be \"" + std::string(kFetchOrderSchema) + "\"");
+  order.orderId = text("order_id");
+  order.requester = text("requester");
+  order.requesterKey = text("requester_key");
+  order.custodian = text("custodian");
+  order.reference = text("reference");
+  order.entityId = text("entity_id", false);
+  order.purpose = text("purpose");
+  const JsonValue attributes = root.find("attributes");
+  if (!attributes) throw fail("(document root)", "missing required key 'attributes'");
+  if (!attributes.isArray()) throw fail("attributes", "expected an array, got " + attributes.describe());
+  if (attributes.size() > kMaxAttributes) throw fail("attributes", "more than " + std::to_string(kMaxAttributes));
+  order.attributes.reserve(attributes.size());
+  for (const JsonValue attribute : attributes) {
+    if (!attribute.isString()) {
+      throw fail("attributes[" + std::to_string(order.attributes.size()) + "]",
+                 "expected a string, got " + attribute.describe());
+    }
+    order.attributes.emplace_back(attribute.text());
+  }
+  order.agreementId = text("agreement_id");
+  order.consentId = text("consent_id", false);
+  order.issuedAt = instant("issued_at");
+  order.expiresAt = instant("expires_at");
+  const std::optional<std::string> raw = pki::fromBase64(text("signature"));
+  if (!raw || raw->size() != pki::kSignatureBytes) throw fail("signature", "must be the base64 of a 64-byte signature");
+  order.signature = *raw;
   if (const std::string problem = fetchOrderProblem(order); !problem.empty()) {
     throw ProtocolError("fetch order: " + problem);
   }

@@ -1,23 +1,15 @@
-// writeJsonTree: writes a parsed Poco JSON value (Poco::JSON::Object::Ptr,
-// Array::Ptr, string, number, bool or empty = null) through a JsonWriter
-// (protocol/json_writer.h), for messages that relay parts of a document they
-// parsed (the programme gateway passes the hub's answers on). The same text
-// Poco's stringify writes, members in the object's own order, but without
-// its per-value stream and string copies; strings are escaped by the
-// JsonWriter's rules. Values of other types (never produced by the parser)
-// are written by Poco's Stringifier.
+// writeJsonTree: writes a value read by JsonDocument (protocol/json_reader.h)
+// through a JsonWriter (protocol/json_writer.h), for messages that relay
+// parts of a document they read (the programme gateway passes the hub's
+// answers on): members in document order, strings re-escaped by the
+// JsonWriter's rules, numbers as the exact text they were read from.
 #pragma once
 
-#include <Poco/Dynamic/Var.h>
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-
+#include "protocol/json_reader.h"
 #include "protocol/json_writer.h"
 
 namespace nser::protocol {
 
-void writeJsonTree(JsonWriter& json, const Poco::Dynamic::Var& value);
-void writeJsonTree(JsonWriter& json, const Poco::JSON::Object& object);
-void writeJsonTree(JsonWriter& json, const Poco::JSON::Array& array);
+void writeJsonTree(JsonWriter& json, JsonValue value);
 
 }  // namespace nser::protocol

@@ -75,6 +75,11 @@ class JsonWriter {
   bool done_ = false;        // the top-level value is complete
 };
 
+// The length of the well-formed UTF-8 sequence (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF) that starts at text[i] (a byte >=
+// 0x80), or 0 when it is not one. Shared with the reader (json_reader.h).
+std::size_t utf8SequenceLength(std::string_view text, std::size_t i);
+
 // Appends `text` as a JSON string literal (quotes included) to `out`, escaped
 // as described above.
 void appendJsonString(std::string& out, std::string_view text);

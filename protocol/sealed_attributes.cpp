@@ -6,7 +6,7 @@
 #include "pki/secret_key_file.h"
 #include "pki/signing_key.h"
 #include "protocol/ingest_batch.h"
-#include "schemas/json_document.h"
+#include "protocol/json_reader.h"
 
 namespace nser::protocol {
 
@@ -168,13 +168,21 @@ std::map<std::string, std::string> openAttributes(std::string_view sealedBase64,
     throw ProtocolError("sealed attributes: cannot open (tampered with, or sealed to another key)");
   }
   std::map<std::string, std::string> attributes;
+  // Any problem says only what kind it is: the text could quote a value.
+  const auto notAnObjectOfStrings = [] {
+    return ProtocolError("sealed attributes: the opened payload is not a JSON object of strings");
+  };
   try {
-    const schemas::JsonNode root = schemas::JsonNode::parseText(plaintext.text, "sealed attributes");
-    if (!root.isObject()) root.fail("expected an object");
-    for (const std::string& name : root.keys()) attributes.emplace(name, root.field(name).asString());
-  } catch (const schemas::DocumentError&) {
-    // The message could quote a value: say only what kind of problem it is.
-    throw ProtocolError("sealed attributes: the opened payload is not a JSON object of strings");
+    const JsonDocument document = JsonDocument::parse(plaintext.text);
+    const JsonValue root = document.root();
+    if (!root.isObject()) throw notAnObjectOfStrings();
+    for (const JsonValue member : root) {
+      if (!member.isString()) throw notAnObjectOfStrings();
+      // A repeated name keeps its last value, as the parser this replaced did.
+      attributes.insert_or_assign(std::string(member.key()), std::string(member.text()));
+    }
+  } catch (const JsonSyntaxError&) {
+    throw notAnObjectOfStrings();
   }
   return attributes;
 }

@@ -49,5 +49,17 @@ TEST(HubAudit, SignsCheckpointsWithAPersistentKeyAcrossRestarts) {
   EXPECT_EQ(next.checkpoint.size, 3u);
 }
 
+TEST(HubAudit, RecordsSeveralEntriesAtConsecutiveIndexes) {
+  testing::TempDir dir("hub-audit-all");
+  HubAudit audit(HubAuditOptions{dir.path(), "test-hub", std::chrono::milliseconds(60'000)});
+  EXPECT_EQ(audit.recordAll({}), 0u);  // nothing to write
+  EXPECT_EQ(audit.auditLog().size(), 0u);
+  EXPECT_EQ(audit.recordAll({adminEntry(0)}), 0u);
+  EXPECT_EQ(audit.recordAll({adminEntry(1), adminEntry(2), adminEntry(3)}), 1u);
+  EXPECT_EQ(audit.auditLog().size(), 4u);
+  EXPECT_EQ(audit.record(adminEntry(4)), 4u);
+  audit.stop();
+}
+
 }  // namespace
 }  // namespace nser::hub
