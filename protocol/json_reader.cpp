@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "linkage/utf8_codec.h"
 #include "protocol/json_writer.h"
 
 namespace nser::protocol {
@@ -164,23 +165,6 @@ class JsonParser {
     return value;
   }
 
-  void appendUtf8(unsigned codePoint) {
-    if (codePoint < 0x80) {
-      strings_.push_back(static_cast<char>(codePoint));
-    } else if (codePoint < 0x800) {
-      strings_.push_back(static_cast<char>(0xC0 | (codePoint >> 6)));
-      strings_.push_back(static_cast<char>(0x80 | (codePoint & 0x3F)));
-    } else if (codePoint < 0x10000) {
-      strings_.push_back(static_cast<char>(0xE0 | (codePoint >> 12)));
-      strings_.push_back(static_cast<char>(0x80 | ((codePoint >> 6) & 0x3F)));
-      strings_.push_back(static_cast<char>(0x80 | (codePoint & 0x3F)));
-    } else {
-      strings_.push_back(static_cast<char>(0xF0 | (codePoint >> 18)));
-      strings_.push_back(static_cast<char>(0x80 | ((codePoint >> 12) & 0x3F)));
-      strings_.push_back(static_cast<char>(0x80 | ((codePoint >> 6) & 0x3F)));
-      strings_.push_back(static_cast<char>(0x80 | (codePoint & 0x3F)));
-    }
-  }
 
   // The string literal at pos_ (opening quote), decoded into strings_.
   void parseString(std::uint32_t& offset, std::uint32_t& length) {
@@ -231,7 +215,7 @@ class JsonParser {
             if (low < 0xDC00 || low > 0xDFFF) failAt("high surrogate not followed by a low surrogate", escapeAt);
             codePoint = 0x10000 + ((codePoint - 0xD800) << 10) + (low - 0xDC00);
           }
-          appendUtf8(codePoint);
+          linkage::utf8::appendUtf8(strings_, static_cast<char32_t>(codePoint));
           break;
         }
         default: failAt("invalid escape in a string", pos_ - 2);
