@@ -145,47 +145,34 @@ JsonWriter& JsonWriter::value(std::string_view text) {
   return *this;
 }
 
-JsonWriter& JsonWriter::value(std::int64_t number) {
-  beforeValue();
-  char buffer[24];
+// Numbers, booleans and null are literal JSON text: each goes through rawValue.
+namespace {
+template <typename Number>
+std::string_view numberText(char (&buffer)[32], Number number) {
   const auto end = std::to_chars(buffer, buffer + sizeof buffer, number).ptr;
-  out_.append(buffer, end);
-  if (frames_.empty()) done_ = true;
-  return *this;
+  return {buffer, static_cast<std::size_t>(end - buffer)};
+}
+}  // namespace
+
+JsonWriter& JsonWriter::value(std::int64_t number) {
+  char buffer[32];
+  return rawValue(numberText(buffer, number));
 }
 
 JsonWriter& JsonWriter::value(std::uint64_t number) {
-  beforeValue();
-  char buffer[24];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, number).ptr;
-  out_.append(buffer, end);
-  if (frames_.empty()) done_ = true;
-  return *this;
+  char buffer[32];
+  return rawValue(numberText(buffer, number));
 }
 
 JsonWriter& JsonWriter::value(double number) {
   if (!std::isfinite(number)) return null();
-  beforeValue();
   char buffer[32];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, number).ptr;
-  out_.append(buffer, end);
-  if (frames_.empty()) done_ = true;
-  return *this;
+  return rawValue(numberText(buffer, number));
 }
 
-JsonWriter& JsonWriter::value(bool flag) {
-  beforeValue();
-  out_.append(flag ? "true" : "false");
-  if (frames_.empty()) done_ = true;
-  return *this;
-}
+JsonWriter& JsonWriter::value(bool flag) { return rawValue(flag ? "true" : "false"); }
 
-JsonWriter& JsonWriter::null() {
-  beforeValue();
-  out_.append("null");
-  if (frames_.empty()) done_ = true;
-  return *this;
-}
+JsonWriter& JsonWriter::null() { return rawValue("null"); }
 
 JsonWriter& JsonWriter::rawValue(std::string_view json) {
   beforeValue();
