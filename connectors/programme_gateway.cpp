@@ -12,7 +12,6 @@
 #include <chrono>
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <set>
 
 #include "connectors/connector_keys.h"
@@ -30,7 +29,7 @@
 #include "protocol/json_writer.h"
 #include "protocol/sealed_attributes.h"
 #include "protocol/search_envelope.h"
-#include "service/https_client.h"
+#include "service/https_client_pool.h"
 #include "service/json_exchange.h"
 #include "service/logging.h"
 #include "service/peer_certificate.h"
@@ -116,9 +115,8 @@ struct ProgrammeGateway::Engine {
         secret(linkage::LinkageSecret::loadFromFile(config.secretFile, config.keyEpoch)),
         encoder(linkage::loadLinkageSchema(config.schemaPath), secret),
         tokenizer(secret),
-        hubHost(config.hubHost),
-        hubPort(config.hubPort),
-        hubTls(service::makeClientTlsContext(config.tls)) {}
+        hubPool(config.hubHost, config.hubPort, service::makeClientTlsContext(config.tls), std::chrono::seconds(30),
+                config.gateway.threads) {}
 
   std::string custodian;
   std::vector<std::string> programmes;
@@ -127,23 +125,7 @@ struct ProgrammeGateway::Engine {
   linkage::LinkageSecret secret;
   linkage::RecordEncoder encoder;
   linkage::KeyedTokenizer tokenizer;
-  std::string hubHost;
-  std::uint16_t hubPort;
-  Poco::Net::Context::Ptr hubTls;
-  std::mutex poolMutex;
-  std::vector<std::unique_ptr<service::HttpsClient>> pool;
-
-  std::unique_ptr<service::HttpsClient> client() {
-    std::lock_guard lock(poolMutex);
-    if (pool.empty()) return std::make_unique<service::HttpsClient>(hubHost, hubPort, hubTls);
-    auto c = std::move(pool.back());
-    pool.pop_back();
-    return c;
-  }
-  void release(std::unique_ptr<service::HttpsClient> c) {
-    std::lock_guard lock(poolMutex);
-    pool.push_back(std::move(c));
-  }
+  service::HttpsClientPool hubPool;  // one client per concurrent request
 
   // The encoded form of one plaintext query, or a rejection reason.
   std::optional<std::string> encodeQuery(const std::string& queryType, JsonValue query,
@@ -297,14 +279,13 @@ struct ProgrammeGateway::Engine {
     JsonValue hubResponses;
     int status = 200;
     if (!forward.queries.empty()) {
-      auto hub = client();
       service::HttpsResponse response;
       try {
-        response = hub->postJson("/registry/sync/search", protocol::buildSearchRequest(forward));
+        const std::string request = protocol::buildSearchRequest(forward);
+        response = hubPool.with([&](service::HttpsClient& hub) { return hub.postJson("/registry/sync/search", request); });
       } catch (const service::HttpsTransportError& e) {
         throw HttpError(502, "hub_unreachable", std::string("the hub could not be reached: ") + e.what());
       }
-      release(std::move(hub));
       // 403/404/409 are a brokered request's outcome, in the envelope.
       if (response.status != 200 && response.status != 403 && response.status != 404 && response.status != 409) {
         throw HttpError(502, "hub_error", "the hub answered HTTP " + std::to_string(response.status));
@@ -437,15 +418,11 @@ struct ProgrammeGateway::Engine {
   // --- consent capture (registration desks) -------------------------------
 
   service::HttpsResponse callHub(const std::string& method, const std::string& path, const std::string& body) {
-    auto hub = client();
-    service::HttpsResponse response;
     try {
-      response = hub->request(method, path, "application/json", body);
+      return hubPool.with([&](service::HttpsClient& hub) { return hub.request(method, path, "application/json", body); });
     } catch (const service::HttpsTransportError& e) {
       throw HttpError(502, "hub_unreachable", std::string("the hub could not be reached: ") + e.what());
     }
-    release(std::move(hub));
-    return response;
   }
 
   // POST /consents {"subject": {"source_key"} | {"entity_id"}, "programme",
