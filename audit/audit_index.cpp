@@ -2,6 +2,9 @@
 
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -103,6 +106,12 @@ void AuditIndex::startIngestIfDue() {
 }
 
 void AuditIndex::ingestLoop() {
+  // Sorting and writing a block is deferrable work: at the lowest priority
+  // it runs when the cores are idle instead of delaying the appends and the
+  // requests that wait for them. The block stays queryable in memory until
+  // then. (On Linux the nice value is per thread; failing to lower it is
+  // harmless.)
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 19);
   for (;;) {
     std::shared_ptr<const Block> block;
     {

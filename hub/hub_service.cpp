@@ -10,6 +10,7 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/ErrorHandler.h>
 #include <Poco/URI.h>
+#include <rocksdb/env.h>
 
 #include <chrono>
 #include <filesystem>
@@ -131,6 +132,11 @@ class HubHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 
 HubService::HubService(HubConfig config) : config_(std::move(config)) {
   service::initialiseTls();
+  // RocksDB's compactions (the store's and the audit index's) are deferrable
+  // and come in bursts of seconds of CPU; at the lowest priority they take
+  // idle time instead of queueing requests behind them. Flushes keep normal
+  // priority, so memtables never wait for them.
+  rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW, rocksdb::CpuPriority::kLow);
   store_ = std::make_unique<HubStore>(config_.dataDirectory);
   audit_ = std::make_unique<HubAudit>(
       HubAuditOptions{config_.dataDirectory, config_.audit.origin, config_.audit.checkpointInterval});
