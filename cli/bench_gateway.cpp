@@ -96,6 +96,7 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
 
   std::mutex merge;
   std::vector<double> latencies;
+  std::vector<std::vector<double>> bySecond(static_cast<std::size_t>(duration) + 1);  // by scheduled second
   std::map<int, std::uint64_t> statuses;
   std::uint64_t withValues = 0;
   std::uint64_t errors = 0;
@@ -110,6 +111,7 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
   for (unsigned w = 0; w < connections; ++w) {
     workers.emplace_back([&, w] {
       std::vector<double> mine;
+      std::vector<std::pair<std::size_t, double>> mineBySecond;
       std::map<int, std::uint64_t> myStatuses;
       std::uint64_t myValues = 0;
       std::uint64_t myErrors = 0;
@@ -134,7 +136,10 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
           std::string answer;
           Poco::StreamCopier::copyToString(session.receiveResponse(response), answer);
           if (scheduled >= measureFrom) {
-            mine.push_back(std::chrono::duration<double>(Clock::now() - scheduled).count());
+            const double latency = std::chrono::duration<double>(Clock::now() - scheduled).count();
+            mine.push_back(latency);
+            mineBySecond.emplace_back(
+                static_cast<std::size_t>(std::chrono::duration<double>(scheduled - measureFrom).count()), latency);
             ++myStatuses[static_cast<int>(response.getStatus())];
             if (answer.find("\"values\":{\"") != std::string::npos) ++myValues;
           }
@@ -148,6 +153,7 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
       }
       std::lock_guard lock(merge);
       latencies.insert(latencies.end(), mine.begin(), mine.end());
+      for (const auto& [second, latency] : mineBySecond) bySecond[std::min(second, bySecond.size() - 1)].push_back(latency);
       for (const auto& [status, count] : myStatuses) statuses[status] += count;
       withValues += myValues;
       errors += myErrors;
@@ -166,7 +172,19 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
          << "\nlatency_p90_ms=" << percentile(latencies, 0.90) * 1000
          << "\nlatency_p99_ms=" << percentile(latencies, 0.99) * 1000
          << "\nlatency_max_ms=" << percentile(latencies, 1.0) * 1000 << std::setprecision(2)
-         << "\ncpu_seconds_generator=" << cpuSeconds << "\n";
+         << "\ncpu_seconds_generator=" << cpuSeconds;
+  // Where the slow requests were: the three seconds (by when the requests were
+  // due) with the highest p99, to tell a steady queue from a pause.
+  std::vector<std::pair<double, std::size_t>> worst;
+  for (std::size_t second = 0; second < bySecond.size(); ++second) {
+    if (!bySecond[second].empty()) worst.emplace_back(percentile(bySecond[second], 0.99), second);
+  }
+  std::sort(worst.rbegin(), worst.rend());
+  io.out << std::setprecision(1) << "\nworst_seconds=";
+  for (std::size_t i = 0; i < std::min<std::size_t>(3, worst.size()); ++i) {
+    io.out << (i ? "," : "") << "t" << worst[i].second << ":p99=" << worst[i].first * 1000 << "ms";
+  }
+  io.out << "\n";
   if (!firstError.empty()) io.err << "nser bench gateway: first error: " << firstError << "\n";
   return errors == 0 ? kExitOk : kExitFailure;
 }
