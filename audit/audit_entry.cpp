@@ -1,11 +1,12 @@
 #include "audit/audit_entry.h"
 
-#include <Poco/JSON/Handler.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
 #include <array>
 #include <sstream>
+
+#include "protocol/json_reader.h"
 
 namespace nser::audit {
 namespace {
@@ -69,35 +70,15 @@ bool looksLikeJsonObject(std::string_view text) {
   return text.size() >= 2 && text.front() == '{' && text.back() == '}';
 }
 
-// Poco's parser with a handler that builds nothing: a syntax check without
-// the cost of a document tree (appenders check every entry's details).
-class SyntaxOnly final : public Poco::JSON::Handler {
- public:
-  void reset() override {}
-  void startObject() override {}
-  void endObject() override {}
-  void startArray() override {}
-  void endArray() override {}
-  void key(const std::string&) override {}
-  void null() override {}
-  void value(int) override {}
-  void value(unsigned) override {}
-  void value(Poco::Int64) override {}
-  void value(Poco::UInt64) override {}
-  void value(const std::string&) override {}
-  void value(double) override {}
-  void value(bool) override {}
-};
-
 // Whether `text` (which starts with '{' and ends with '}') is one valid JSON
-// value, hence an object.
+// value, hence an object. The project's strict reader builds one flat array
+// where Poco's parser made a string per key and value: appenders check every
+// entry's details.
 void checkJsonSyntax(const std::string& text) {
-  thread_local Poco::JSON::Parser parser(new SyntaxOnly);
   try {
-    parser.reset();
-    parser.parse(text);
-  } catch (const Poco::Exception& e) {
-    throw AuditEntryError("audit entry: details is not valid JSON: " + e.displayText());
+    (void)protocol::JsonDocument::parse(text);
+  } catch (const protocol::JsonSyntaxError& e) {
+    throw AuditEntryError(std::string("audit entry: details is not valid JSON: ") + e.what());
   }
 }
 
