@@ -1,6 +1,7 @@
 #include "audit/audit_index.h"
 
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/sst_file_writer.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -23,19 +24,50 @@ namespace {
 constexpr char kHashPrefix = 'h';
 constexpr char kIndexPrefix = 'x';
 
-// 'x' + tag + value + 0x00, into `key` (whose buffer is reused).
-void setIndexPrefix(std::string& key, IndexedField field, const std::string& value) {
+// Every key starts with its block's first entry index (8 bytes, big-endian),
+// so each ingested block occupies a key range of its own after all earlier
+// ones: RocksDB places its file in the last level beside the others and
+// never compacts the index. (Keys of the unpartitioned format, 'h'... and
+// 'x'..., sort after every block and are never read.)
+void setBlockPrefix(std::string& key, std::uint64_t blockStart) {
   key.clear();
+  putBigEndian64(key, blockStart);
+}
+
+// block + 'x' + tag + value + 0x00, into `key` (whose buffer is reused).
+void setIndexPrefix(std::string& key, std::uint64_t blockStart, IndexedField field, const std::string& value) {
+  setBlockPrefix(key, blockStart);
   key.push_back(kIndexPrefix);
   key.push_back(static_cast<char>(field));
   key.append(value);
   key.push_back('\0');
 }
 
-std::string indexPrefix(IndexedField field, const std::string& value) {
+// The prefix bloom filter's domain: block + 'x' + tag + value + 0x00, so
+// a search's seek into a block without the value is answered by the filter.
+class ValuePrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "nser.audit.IndexValuePrefix"; }
+  bool InDomain(const rocksdb::Slice& key) const override { return prefixLength(key) != 0; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), prefixLength(key));
+  }
+
+ private:
+  static std::size_t prefixLength(const rocksdb::Slice& key) {
+    constexpr std::size_t kValueAt = 8 + 2;  // after the block and 'x' + tag
+    if (key.size() <= kValueAt || key[8] != kIndexPrefix) return 0;
+    const void* end = std::memchr(key.data() + kValueAt, '\0', key.size() - kValueAt);
+    return end == nullptr ? 0 : static_cast<std::size_t>(static_cast<const char*>(end) - key.data()) + 1;
+  }
+};
+
+// block + 'h' + leaf hash.
+std::string hashKey(std::uint64_t blockStart, const Hash& leaf) {
   std::string key;
-  key.reserve(3 + value.size() + 16);
-  setIndexPrefix(key, field, value);
+  setBlockPrefix(key, blockStart);
+  key.push_back(kHashPrefix);
+  key.append(hashBytes(leaf));
   return key;
 }
 
@@ -45,7 +77,12 @@ void check(const rocksdb::Status& status, const std::string& what) {
 
 }  // namespace
 
-const std::string AuditIndex::kWatermarkKey = "mindexed";
+const std::string AuditIndex::kWatermarkKey = "mindexblocks";
+
+std::shared_ptr<const rocksdb::SliceTransform> AuditIndex::valuePrefixExtractor() {
+  static const auto extractor = std::make_shared<const ValuePrefix>();
+  return extractor;
+}
 
 AuditIndex::AuditIndex(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family, std::filesystem::path scratchDirectory,
                        std::uint64_t watermark, std::size_t blockEntries)
@@ -58,6 +95,21 @@ AuditIndex::AuditIndex(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& family, std
   std::filesystem::create_directories(scratch_, ec);
   if (ec) throw AuditLogError("audit index: cannot create " + scratch_.string() + ": " + ec.message());
   tail_.reserve(std::min<std::size_t>(blockEntries_, 65536));
+  // The blocks below the watermark: each block's keys start with its first
+  // entry index, so one seek past a block lands on the next one.
+  rocksdb::ReadOptions everyKey;
+  everyKey.total_order_seek = true;  // the seeks are outside the prefix domain
+  std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(everyKey, &family_));
+  std::string seek;
+  putBigEndian64(seek, 0);
+  for (it->Seek(seek); it->Valid() && it->key().size() >= 8; it->Seek(seek)) {
+    const std::uint64_t start = readBigEndian64(it->key().ToStringView());
+    if (start >= watermark_) break;
+    blockStarts_.push_back(start);
+    seek.clear();
+    putBigEndian64(seek, start + 1);
+  }
+  check(it->status(), "listing the index blocks");
   ingester_ = std::thread([this] { ingestLoop(); });
 }
 
@@ -89,6 +141,7 @@ void AuditIndex::add(const std::vector<Addition>& additions, bool background) {
     tail_.erase(tail_.begin(), tail_.begin() + static_cast<std::ptrdiff_t>(blockEntries_));
     ingest(block);
     watermark_ = block.back().index + 1;
+    blockStarts_.push_back(block.front().index);
   }
 }
 
@@ -132,6 +185,7 @@ void AuditIndex::ingestLoop() {
       if (error.empty()) {
         std::unique_lock lock(mutex_);
         watermark_ = block->back().index + 1;
+        blockStarts_.push_back(block->front().index);
         ingesting_.reset();
         startIngestIfDue();
       }
@@ -166,11 +220,13 @@ void AuditIndex::ingest(const Block& block) {
     const int c = std::memcmp(block[a].leaf.data(), block[b].leaf.data(), block[a].leaf.size());
     return c != 0 ? c < 0 : block[a].index < block[b].index;
   });
+  const std::uint64_t blockStart = block.front().index;
   std::string key, value;
   for (std::size_t k = 0; k < order.size(); ++k) {
     const Indexed& item = block[order[k]];
     if (k + 1 < order.size() && block[order[k + 1]].leaf == item.leaf) continue;
-    key.assign(1, kHashPrefix);
+    setBlockPrefix(key, blockStart);
+    key.push_back(kHashPrefix);
     key.append(hashBytes(item.leaf));
     value.clear();
     putBigEndian64(value, item.index);
@@ -224,7 +280,7 @@ void AuditIndex::ingest(const Block& block) {
       if (bucketOf[i] != UINT32_MAX) order[starts[position[bucketOf[i]]]++] = i;
     }
     for (const std::uint32_t i : order) {
-      setIndexPrefix(key, field, block[i].*member);
+      setIndexPrefix(key, blockStart, field, block[i].*member);
       putBigEndian64(key, orderedTime(block[i].timeMillis));
       putBigEndian64(key, block[i].index);
       check(writer.Put(key, rocksdb::Slice()), "writing " + path.string());
@@ -263,9 +319,11 @@ std::uint64_t AuditIndex::watermark() const {
 
 std::optional<std::uint64_t> AuditIndex::findByLeafHash(const Hash& leaf, std::uint64_t committed) const {
   std::uint64_t watermark = 0;
+  std::vector<std::uint64_t> blocks;
   {
     std::shared_lock lock(mutex_);
     watermark = watermark_;
+    blocks = blockStarts_;
     for (auto it = tail_.rbegin(); it != tail_.rend(); ++it) {
       if (it->leaf == leaf && it->index < committed) return it->index;
     }
@@ -275,16 +333,19 @@ std::optional<std::uint64_t> AuditIndex::findByLeafHash(const Hash& leaf, std::u
       }
     }
   }
-  std::string key(1, kHashPrefix);
-  key.append(hashBytes(leaf));
+  // Newest block first; a block's files hold one key per leaf hash (its
+  // newest entry), and a bloom filter answers most blocks without a read.
   std::string value;
-  const auto status = db_.Get(rocksdb::ReadOptions(), &family_, key, &value);
-  if (status.IsNotFound()) return std::nullopt;
-  check(status, "reading the hash index");
-  if (value.size() != 8) throw AuditLogError("audit index: hash index value is corrupt");
-  const std::uint64_t index = readBigEndian64(value);
-  if (index >= watermark || index >= committed) return std::nullopt;
-  return index;
+  for (auto block = blocks.rbegin(); block != blocks.rend(); ++block) {
+    if (*block >= committed) continue;
+    const auto status = db_.Get(rocksdb::ReadOptions(), &family_, hashKey(*block, leaf), &value);
+    if (status.IsNotFound()) continue;
+    check(status, "reading the hash index");
+    if (value.size() != 8) throw AuditLogError("audit index: hash index value is corrupt");
+    const std::uint64_t index = readBigEndian64(value);
+    if (index < watermark && index < committed) return index;
+  }
+  return std::nullopt;
 }
 
 void AuditIndex::forEach(IndexedField field, const std::string& value, std::int64_t fromMillis, std::int64_t toMillis,
@@ -302,9 +363,11 @@ void AuditIndex::forEach(IndexedField field, const std::string& value, std::int6
   // (ordered time, index) of the entries still in memory.
   std::vector<std::pair<std::uint64_t, std::uint64_t>> recent;
   std::uint64_t watermark = 0;
+  std::vector<std::uint64_t> blocks;
   {
     std::shared_lock lock(mutex_);
     watermark = watermark_;
+    blocks = blockStarts_;
     auto collect = [&](const Block& block) {
       for (const Indexed& item : block) {
         if (item.index < committed && item.timeMillis >= fromMillis && item.timeMillis <= toMillis &&
@@ -318,37 +381,66 @@ void AuditIndex::forEach(IndexedField field, const std::string& value, std::int6
   }
   std::sort(recent.begin(), recent.end());
 
-  const std::string prefix = indexPrefix(field, value);
-  std::string start = prefix;
-  putBigEndian64(start, orderedTime(fromMillis));
-  std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(rocksdb::ReadOptions(), &family_));
-  it->Seek(start);
-  // Moves `stored` to the next posting below the watermark and within the
-  // time range; false when there is none.
+  // One cursor per block with a posting in range (blocks hold disjoint
+  // key ranges, so a block is one seek), merged by (time, index) with the
+  // entries still in memory.
   using Posting = std::pair<std::uint64_t, std::uint64_t>;
-  Posting stored{};
-  auto nextStored = [&]() {
-    for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      const auto rest = it->key().ToStringView().substr(prefix.size());
+  struct Cursor {
+    std::unique_ptr<rocksdb::Iterator> it;
+    std::string prefix;
+    Posting current{};
+  };
+  // Moves `cursor` to its next posting below the watermark and within the
+  // time range (from its iterator's position); false when there is none.
+  auto advance = [&](Cursor& cursor) {
+    for (; cursor.it->Valid() && cursor.it->key().starts_with(cursor.prefix); cursor.it->Next()) {
+      const auto rest = cursor.it->key().ToStringView().substr(cursor.prefix.size());
       if (rest.size() != 16) continue;
       const std::uint64_t time = readBigEndian64(rest);
       if (time > orderedTime(toMillis)) return false;
       const std::uint64_t index = readBigEndian64(rest.substr(8));
       if (index < watermark && index < committed) {
-        stored = {time, index};
+        cursor.current = {time, index};
         return true;
       }
     }
-    check(it->status(), "searching");
+    check(cursor.it->status(), "searching");
     return false;
   };
-  bool haveStored = nextStored();
+  // One iterator probes every block; a block keeps it when it has a
+  // posting, and the next block gets a fresh one (most blocks have none for
+  // a selective value, and an iterator costs more than a seek).
+  std::vector<Cursor> cursors;
+  Cursor probe;
+  for (const std::uint64_t block : blocks) {
+    if (block >= committed) break;
+    setIndexPrefix(probe.prefix, block, field, value);
+    std::string start = probe.prefix;
+    putBigEndian64(start, orderedTime(fromMillis));
+    if (!probe.it) {
+      rocksdb::ReadOptions withinPrefix;
+      withinPrefix.prefix_same_as_start = true;  // uses the prefix bloom filter
+      probe.it.reset(db_.NewIterator(withinPrefix, &family_));
+    }
+    probe.it->Seek(start);
+    if (advance(probe)) {
+      cursors.push_back(std::move(probe));
+      probe = Cursor{};
+    }
+  }
+  auto later = [](const Cursor& a, const Cursor& b) { return a.current > b.current; };
+  std::make_heap(cursors.begin(), cursors.end(), later);  // earliest posting on top
   std::size_t at = 0;
-  while (haveStored || at < recent.size()) {
-    if (haveStored && (at == recent.size() || stored < recent[at])) {
-      if (!visit(stored.second)) return;
-      it->Next();
-      haveStored = nextStored();
+  while (!cursors.empty() || at < recent.size()) {
+    if (!cursors.empty() && (at == recent.size() || cursors.front().current < recent[at])) {
+      if (!visit(cursors.front().current.second)) return;
+      std::pop_heap(cursors.begin(), cursors.end(), later);
+      cursors.back().it->Next();
+      if (advance(cursors.back())) {
+        std::push_heap(cursors.begin(), cursors.end(), later);
+      } else {
+        cursors.pop_back();
+      }
     } else {
       if (!visit(recent[at].second)) return;
       ++at;

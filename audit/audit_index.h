@@ -7,7 +7,9 @@
 // indexed in memory at once (the "tail") and, every `blockEntries` entries,
 // a background thread writes the block's index keys, sorted, to an SST file
 // and ingests it into the index column family (no memtable, no WAL), then
-// records the block's end as the watermark (meta key `m` + "indexed"). The
+// records the block's end as the watermark (kWatermarkKey). Every key starts
+// with its block's first index, so blocks never overlap and the family is
+// never compacted; a search seeks into each block (docs/audit-format.md). The
 // index is derived data: entries past the watermark are re-read from the log
 // when it opens (AuditLog does that), so a crash loses nothing. Index keys
 // at or past the watermark (a crash between an ingest and its watermark) are
@@ -19,6 +21,7 @@
 #pragma once
 
 #include <rocksdb/db.h>
+#include <rocksdb/slice_transform.h>
 
 #include <condition_variable>
 #include <cstdint>
@@ -77,6 +80,9 @@ class AuditIndex {
   void close();
 
   static const std::string kWatermarkKey;  // in the default column family
+  // The index column family's prefix extractor (its bloom filters then
+  // answer a search's seek into a block that lacks the value).
+  static std::shared_ptr<const rocksdb::SliceTransform> valuePrefixExtractor();
 
  private:
   struct Indexed {
@@ -98,6 +104,7 @@ class AuditIndex {
 
   mutable std::shared_mutex mutex_;
   std::uint64_t watermark_;                // guarded by mutex_
+  std::vector<std::uint64_t> blockStarts_;  // guarded by mutex_: ingested blocks' first indexes, ascending
   std::shared_ptr<const Block> ingesting_;  // the block being ingested, or null
   Block tail_;                              // entries after the ingesting block
 

@@ -29,6 +29,9 @@ constexpr std::uint64_t kTileLeaves = std::uint64_t{1} << AuditLog::kFirstCached
 constexpr char kMetaPrefix = 'm';
 const std::string kSizeKey = std::string(1, kMetaPrefix) + "size";
 const std::string kIndexFamily = "index";
+// The watermark of the index before its keys carried their block's start;
+// such an index is dropped and rebuilt from the log when the log opens.
+const std::string kUnpartitionedIndexWatermark = std::string(1, kMetaPrefix) + "indexed";
 
 struct QueryField {
   IndexedField field;
@@ -129,6 +132,7 @@ rocksdb::Options logOptions() {
 rocksdb::ColumnFamilyOptions indexFamilyOptions(const rocksdb::Options& log) {
   rocksdb::ColumnFamilyOptions options(log);
   options.memtable_insert_with_hint_prefix_extractor.reset();
+  options.prefix_extractor = AuditIndex::valuePrefixExtractor();
   options.write_buffer_size = 4u << 20;
   return options;
 }
@@ -209,6 +213,16 @@ AuditLog::AuditLog(const std::filesystem::path& directory, const AuditLogOptions
     if (hashes.size() != count) {
       throw AuditLogError("audit log: " + describe(NodeId{level, hashes.size()}) + " is missing from storage");
     }
+  }
+  std::string legacy;
+  if (db_->Get(rocksdb::ReadOptions(), kUnpartitionedIndexWatermark, &legacy).ok()) {
+    // Its keys start with 'h' and 'x', after every block-prefixed key.
+    rocksdb::WriteBatch drop;
+    check(drop.DeleteRange(indexFamily_.get(), "h", "y"), "dropping the unpartitioned index");
+    check(drop.Delete(kUnpartitionedIndexWatermark), "dropping the unpartitioned index");
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    check(db_->Write(sync, &drop), "dropping the unpartitioned index");
   }
   std::uint64_t watermark = 0;
   std::string watermarkValue;

@@ -264,5 +264,55 @@ TEST(AuditIndex, SearchesDuringConcurrentAppendsSeeEveryCommittedEntry) {
   expectSearchesAgree(log, 600);
 }
 
+TEST(AuditIndex, EachBlockIsStoredOnceInTheLastLevelAndNeverCompacted) {
+  // Keys carry their block's first index, so a block's file overlaps no
+  // other: every ingested file lands in the last level, none in level 0, and
+  // RocksDB never rewrites the index (one file per block, bytes written once).
+  testing::TempDir dir("audit-index-levels");
+  AuditLogOptions options;
+  options.indexBlockEntries = 8;
+  const std::size_t count = 8 * 12 + 3;
+  AuditLog log(dir.path(), options);
+  for (std::size_t i = 0; i < count; ++i) log.append(entryNumber(i));
+  log.flushIndex();
+  std::vector<rocksdb::LiveFileMetaData> files;
+  log.database().GetLiveFilesMetaData(&files);
+  std::size_t indexFiles = 0;
+  for (const auto& file : files) {
+    if (file.column_family_name != "index") continue;
+    ++indexFiles;
+    EXPECT_EQ(file.level, log.database().NumberLevels() - 1) << file.name;
+  }
+  EXPECT_EQ(indexFiles, 12u);
+  expectSearchesAgree(log, count);
+  expectLookupsFindEveryEntry(log, count);
+}
+
+TEST(AuditIndex, AnUnpartitionedIndexIsDroppedAndRebuilt) {
+  // A log indexed before keys carried their block (its watermark key was
+  // "mindexed"): opening it removes that key and indexes the whole log.
+  testing::TempDir dir("audit-index-legacy");
+  AuditLogOptions options;
+  options.indexBlockEntries = 8;
+  const std::size_t count = 30;
+  {
+    AuditLog log(dir.path(), options);
+    for (std::size_t i = 0; i < count; ++i) log.append(entryNumber(i));
+    log.flushIndex();
+  }
+  AuditLog::editStorage(dir.path(), [](rocksdb::DB& db) {
+    std::string watermark;
+    putBigEndian64(watermark, 24);
+    ASSERT_TRUE(db.Put(rocksdb::WriteOptions(), "mindexed", watermark).ok());
+    ASSERT_TRUE(db.Delete(rocksdb::WriteOptions(), AuditIndex::kWatermarkKey).ok());
+  });
+  AuditLog log(dir.path(), options);
+  std::string legacy;
+  EXPECT_TRUE(log.database().Get(rocksdb::ReadOptions(), "mindexed", &legacy).IsNotFound());
+  EXPECT_EQ(storedWatermark(log), 24u);
+  expectSearchesAgree(log, count);
+  expectLookupsFindEveryEntry(log, count);
+}
+
 }  // namespace
 }  // namespace nser::audit
