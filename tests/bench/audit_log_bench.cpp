@@ -3,7 +3,9 @@
 //   BM_DurableAppends/<appenders>   append() from that many threads at once:
 //                                   every call returns after its synced group
 //                                   write (group commit), timed until the index has
-//                                   stored every full block; items/s = durable appends/s
+//                                   stored every full block; items/s = durable appends/s,
+//                                   with the process's CPU per append and the
+//                                   machine's steal (CPU the hypervisor took) in the run
 //   BM_InclusionProof               inclusion proof of a random entry in a log of
 //                                   10,000,000 entries (built once, by appendAll, in
 //                                   $NSER_AUDIT_BENCH_DIR or /tmp/nser-audit-bench-10m,
@@ -21,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <thread>
@@ -41,6 +44,24 @@ double processCpuTime() {
   getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// The machine's CPU ticks in all states and those the hypervisor took away
+// (steal), from /proc/stat; zeros where it cannot be read.
+struct MachineTicks {
+  double total = 0, steal = 0;
+};
+MachineTicks machineTicks() {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  MachineTicks ticks;
+  double value = 0;
+  stat >> cpu;
+  for (int field = 0; field < 8 && stat >> value; ++field) {
+    ticks.total += value;
+    if (field == 7) ticks.steal = value;
+  }
+  return ticks;
 }
 
 AuditEntry decision(std::uint64_t i) {
@@ -66,7 +87,7 @@ void BM_DurableAppends(benchmark::State& state) {
   const std::size_t perAppender = appenders == 1 ? 500 : 100'000 / appenders + 50;
   const auto directory = std::filesystem::temp_directory_path() / ("nser-audit-append-" + std::to_string(::getpid()));
   std::uint64_t total = 0;
-  double processCpuSeconds = 0;
+  double processCpuSeconds = 0, machineTotal = 0, machineSteal = 0;
   for (auto _ : state) {
     state.PauseTiming();
     std::filesystem::remove_all(directory);
@@ -83,6 +104,7 @@ void BM_DurableAppends(benchmark::State& state) {
     }
     while (ready.load() < appenders) std::this_thread::yield();
     const double cpuBefore = processCpuTime();
+    const MachineTicks machineBefore = machineTicks();
     state.ResumeTiming();
     go = true;
     for (auto& thread : threads) thread.join();
@@ -91,6 +113,9 @@ void BM_DurableAppends(benchmark::State& state) {
     log->flushIndex();
     state.PauseTiming();
     processCpuSeconds += processCpuTime() - cpuBefore;
+    const MachineTicks machineAfter = machineTicks();
+    machineTotal += machineAfter.total - machineBefore.total;
+    machineSteal += machineAfter.steal - machineBefore.steal;
     total += appenders * perAppender;
     log.reset();
     std::filesystem::remove_all(directory);
@@ -100,6 +125,8 @@ void BM_DurableAppends(benchmark::State& state) {
   // What each durable append costs the whole process (appenders, committer,
   // RocksDB's flushes): steadier than the rate on a shared machine.
   state.counters["process_cpu_us_per_append"] = processCpuSeconds * 1e6 / static_cast<double>(total);
+  // A run with much steal did not have the machine's cores to itself.
+  state.counters["steal_percent"] = machineTotal > 0 ? 100 * machineSteal / machineTotal : 0;
 }
 BENCHMARK(BM_DurableAppends)->Arg(1)->Arg(64)->Arg(256)->Arg(1024)->UseRealTime()->Unit(benchmark::kMillisecond);
 
