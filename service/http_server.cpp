@@ -10,6 +10,7 @@
 #include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/TCPServerConnection.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
+#include <Poco/Timespan.h>
 #include <Poco/Timestamp.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -200,7 +201,14 @@ class Connection : public Poco::Net::TCPServerConnection {
 class HttpConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
   HttpConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr factory)
-      : params_(std::move(params)), factory_(std::move(factory)) {}
+      : params_(std::move(params)), factory_(std::move(factory)) {
+    // Poco's dispatcher threads wait for the next connection for the thread
+    // idle time. One that goes back to waiting just as the server stops
+    // misses the stop's wake-up (TCPServerDispatcher checks its stop flag
+    // before it waits) and waits the whole time, and stopping waits for it:
+    // with Poco's default of 10 s, a stop took 10 s now and then.
+    params_->setThreadIdleTime(Poco::Timespan(1, 0));
+  }
 
   Poco::Net::HTTPServerParams::Ptr params() const { return params_; }
 

@@ -15,6 +15,8 @@
 //
 // stopAll(true) shuts down every open connection's socket (idle keep-alive
 // connections end at once); stopAll(false) lets a request in progress finish.
+// The params' thread idle time is set to 1 s: it bounds how long stopping can
+// wait for a dispatcher thread that missed Poco's stop wake-up.
 // Thread-safe like Poco's HTTPServer.
 #pragma once
 

@@ -161,5 +161,14 @@ TEST_F(HttpServerTest, StopAllEndsIdleKeepAliveConnectionsAtOnce) {
       << "an idle keep-alive connection held its thread after stopAll(true)";
 }
 
+TEST_F(HttpServerTest, DispatcherThreadsWaitForWorkAtMostOneSecond) {
+  // Poco's dispatcher checks its stop flag before it waits for work, so a
+  // thread that goes back to waiting as the server stops misses the stop's
+  // wake-up and waits the thread idle time, and joining the threads waits
+  // for it (Poco's default: 10 s).
+  start(0, Poco::Timespan(5, 0));
+  EXPECT_EQ(server_->params().getThreadIdleTime(), Poco::Timespan(1, 0));
+}
+
 }  // namespace
 }  // namespace nser::service

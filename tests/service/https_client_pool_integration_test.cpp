@@ -5,13 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
-
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,52 +14,26 @@
 #include <thread>
 #include <vector>
 
-#include "service/http_server.h"
 #include "service/tls_context.h"
+#include "tests/support/loopback_tls_server.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
 namespace nser::service {
 namespace {
 
-// Answers every request with the caller's port: one port per connection.
-class EchoPortHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-    const std::string body = std::to_string(request.clientAddress().port());
-    response.setContentLength64(static_cast<Poco::Int64>(body.size()));
-    response.send() << body;
-  }
-};
-
-class EchoPortFactory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new EchoPortHandler;
-  }
-};
-
 class HttpsClientPoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
     pki_ = testing::makeTestPki(dir_.path() / "pki", {"nser"});
-    Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 16,
-                                         makeServerTlsContext(files(pki_.server)));
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setKeepAlive(true);
-    server_ = std::make_unique<HttpServer>(new EchoPortFactory, threads_, socket, params);
-    server_->start();
-  }
-  void TearDown() override {
-    server_->stopAll(true);
-    threads_.joinAll();
+    // Answers every request with the caller's port: one port per connection.
+    server_ = std::make_unique<testing::LoopbackTlsServer>(
+        pki_, [](Poco::Net::HTTPServerRequest& request) { return std::to_string(request.clientAddress().port()); });
   }
 
-  TlsFiles files(const pki::IssuedCertificate& issued) const {
-    return {issued.certificatePath.string(), issued.keyPath.string(), pki_.caCertificate.string(), ""};
-  }
   std::unique_ptr<HttpsClientPool> pool(std::chrono::milliseconds idleLimit) {
-    return std::make_unique<HttpsClientPool>("127.0.0.1", server_->port(), makeClientTlsContext(files(pki_.client("nser"))),
+    return std::make_unique<HttpsClientPool>("127.0.0.1", server_->port(),
+                                             makeClientTlsContext(server_->clientFiles("nser")),
                                              std::chrono::seconds(10), 8, idleLimit);
   }
   // The port of the connection that carried one GET through the pool.
@@ -90,8 +58,7 @@ class HttpsClientPoolTest : public ::testing::Test {
 
   testing::TempDir dir_;
   testing::TestPki pki_;
-  Poco::ThreadPool threads_{1, 8};
-  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<testing::LoopbackTlsServer> server_;
 };
 
 TEST_F(HttpsClientPoolTest, LendsIdleConnectionsInTurnSoAllStayInUse) {

@@ -6,69 +6,35 @@
 
 #include <gtest/gtest.h>
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
-
 #include <memory>
 #include <string>
 
-#include "service/http_server.h"
 #include "service/https_client.h"
-#include "service/tls_context.h"
+#include "tests/support/loopback_tls_server.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 
 namespace nser::service {
 namespace {
 
-// Answers every request with "<fingerprint> <common name>" of the caller.
-class EchoPeerHandler : public Poco::Net::HTTPRequestHandler {
- public:
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-    const auto peer = peerCertificate(request);
-    const std::string body = peer ? peer->fingerprint + " " + peer->commonName : "none";
-    response.setContentLength64(static_cast<Poco::Int64>(body.size()));
-    response.send() << body;
-  }
-};
-
-class EchoPeerFactory : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new EchoPeerHandler;
-  }
-};
-
 class PeerCertificateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     pki_ = testing::makeTestPki(dir_.path() / "pki", {"nser", "punjab"});
-    Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 16,
-                                         makeServerTlsContext(files(pki_.server)));
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setKeepAlive(true);
-    server_ = std::make_unique<HttpServer>(new EchoPeerFactory, threads_, socket, params);
-    server_->start();
-  }
-  void TearDown() override {
-    server_->stopAll(true);
-    threads_.joinAll();
+    // Answers every request with "<fingerprint> <common name>" of the caller.
+    server_ = std::make_unique<testing::LoopbackTlsServer>(pki_, [](Poco::Net::HTTPServerRequest& request) {
+      const auto peer = peerCertificate(request);
+      return peer ? peer->fingerprint + " " + peer->commonName : std::string("none");
+    });
   }
 
-  TlsFiles files(const pki::IssuedCertificate& issued) const {
-    return {issued.certificatePath.string(), issued.keyPath.string(), pki_.caCertificate.string(), ""};
-  }
   HttpsClient client(const std::string& party) {
-    return HttpsClient("127.0.0.1", server_->port(), files(pki_.client(party)));
+    return HttpsClient("127.0.0.1", server_->port(), server_->clientFiles(party));
   }
 
   testing::TempDir dir_;
   testing::TestPki pki_;
-  Poco::ThreadPool threads_{1, 8};
-  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<testing::LoopbackTlsServer> server_;
 };
 
 TEST_F(PeerCertificateTest, IdentifiesEachClientOnEveryRequestOfItsConnection) {
