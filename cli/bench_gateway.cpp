@@ -21,6 +21,7 @@
 #include "cli/arguments.h"
 #include "cli/latency_percentile.h"
 #include "linkage/csv_reader.h"
+#include "service/machine_ticks.h"
 
 namespace nser::cli {
 namespace {
@@ -46,6 +47,19 @@ double processCpuSeconds() {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
   };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// Percent of the machine's CPU time stolen between two instants, from
+// samples in time order (the nearest samples around them).
+double stealBetween(const std::vector<std::pair<Clock::time_point, service::MachineTicks>>& samples,
+                    Clock::time_point from, Clock::time_point to) {
+  if (samples.size() < 2) return 0;
+  auto before = [](const auto& sample, Clock::time_point t) { return sample.first < t; };
+  auto first = std::lower_bound(samples.begin(), samples.end(), from, before);
+  if (first != samples.begin()) --first;
+  auto last = std::lower_bound(samples.begin(), samples.end(), to, before);
+  if (last == samples.end()) --last;
+  return service::stealPercent(first->second, last->second);
 }
 
 std::string searchBody(std::size_t n, const std::string& programme, const std::string& purpose,
@@ -107,6 +121,17 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
   const auto measureFrom = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
   const auto end = measureFrom + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(duration));
   const double cpuBefore = processCpuSeconds();
+  // The machine's steal every 100 ms while the load runs, so that a slow
+  // second can be told to be the hypervisor's.
+  std::vector<std::pair<Clock::time_point, service::MachineTicks>> machine;
+  std::atomic<bool> sampling{true};
+  std::thread sampler([&] {
+    while (sampling.load()) {
+      machine.emplace_back(Clock::now(), service::readMachineTicks());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    machine.emplace_back(Clock::now(), service::readMachineTicks());
+  });
   std::vector<std::thread> workers;
   for (unsigned w = 0; w < connections; ++w) {
     workers.emplace_back([&, w] {
@@ -161,6 +186,8 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
     });
   }
   for (auto& worker : workers) worker.join();
+  sampling = false;
+  sampler.join();
   const double cpuSeconds = processCpuSeconds() - cpuBefore;
   io.out << std::fixed << std::setprecision(3) << "requests=" << latencies.size() << "\nsent=" << sent
          << "\nerrors=" << errors;
@@ -174,7 +201,8 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
          << "\nlatency_max_ms=" << percentile(latencies, 1.0) * 1000 << std::setprecision(2)
          << "\ncpu_seconds_generator=" << cpuSeconds;
   // Where the slow requests were: the three seconds (by when the requests were
-  // due) with the highest p99, to tell a steady queue from a pause.
+  // due) with the highest p99, to tell a steady queue from a pause, each with
+  // the machine's steal in it.
   std::vector<std::pair<double, std::size_t>> worst;
   for (std::size_t second = 0; second < bySecond.size(); ++second) {
     if (!bySecond[second].empty()) worst.emplace_back(percentile(bySecond[second], 0.99), second);
@@ -182,7 +210,9 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
   std::sort(worst.rbegin(), worst.rend());
   io.out << std::setprecision(1) << "\nworst_seconds=";
   for (std::size_t i = 0; i < std::min<std::size_t>(3, worst.size()); ++i) {
-    io.out << (i ? "," : "") << "t" << worst[i].second << ":p99=" << worst[i].first * 1000 << "ms";
+    const auto from = measureFrom + std::chrono::seconds(worst[i].second);
+    io.out << (i ? "," : "") << "t" << worst[i].second << ":p99=" << worst[i].first * 1000
+           << "ms:steal=" << stealBetween(machine, from, from + std::chrono::seconds(1)) << "%";
   }
   io.out << "\n";
   if (!firstError.empty()) io.err << "nser bench gateway: first error: " << firstError << "\n";

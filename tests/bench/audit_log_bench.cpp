@@ -23,7 +23,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <random>
 #include <thread>
@@ -33,6 +32,7 @@
 #include "audit/log_verifier.h"
 #include "audit/merkle_proof.h"
 #include "pki/signing_key.h"
+#include "service/machine_ticks.h"
 
 namespace {
 
@@ -44,24 +44,6 @@ double processCpuTime() {
   getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-// The machine's CPU ticks in all states and those the hypervisor took away
-// (steal), from /proc/stat; zeros where it cannot be read.
-struct MachineTicks {
-  double total = 0, steal = 0;
-};
-MachineTicks machineTicks() {
-  std::ifstream stat("/proc/stat");
-  std::string cpu;
-  MachineTicks ticks;
-  double value = 0;
-  stat >> cpu;
-  for (int field = 0; field < 8 && stat >> value; ++field) {
-    ticks.total += value;
-    if (field == 7) ticks.steal = value;
-  }
-  return ticks;
 }
 
 AuditEntry decision(std::uint64_t i) {
@@ -104,7 +86,7 @@ void BM_DurableAppends(benchmark::State& state) {
     }
     while (ready.load() < appenders) std::this_thread::yield();
     const double cpuBefore = processCpuTime();
-    const MachineTicks machineBefore = machineTicks();
+    const auto machineBefore = nser::service::readMachineTicks();
     state.ResumeTiming();
     go = true;
     for (auto& thread : threads) thread.join();
@@ -113,7 +95,7 @@ void BM_DurableAppends(benchmark::State& state) {
     log->flushIndex();
     state.PauseTiming();
     processCpuSeconds += processCpuTime() - cpuBefore;
-    const MachineTicks machineAfter = machineTicks();
+    const auto machineAfter = nser::service::readMachineTicks();
     machineTotal += machineAfter.total - machineBefore.total;
     machineSteal += machineAfter.steal - machineBefore.steal;
     total += appenders * perAppender;
