@@ -92,6 +92,13 @@ void expectSearchesAgree(const AuditLog& log, std::size_t count) {
   }
 }
 
+// A closed log of entries 0..count-1 in `directory`, every full block ingested.
+void writeClosedLog(const std::filesystem::path& directory, const AuditLogOptions& options, std::size_t count) {
+  AuditLog log(directory, options);
+  for (std::size_t i = 0; i < count; ++i) log.append(entryNumber(i));
+  log.flushIndex();
+}
+
 std::uint64_t storedWatermark(const AuditLog& log) {
   std::string watermark;
   EXPECT_TRUE(log.database().Get(rocksdb::ReadOptions(), AuditIndex::kWatermarkKey, &watermark).ok());
@@ -150,11 +157,7 @@ TEST(AuditIndex, ALostWatermarkNeitherDuplicatesNorLosesResults) {
   AuditLogOptions options;
   options.indexBlockEntries = 8;
   const std::size_t count = 45;
-  {
-    AuditLog log(dir.path(), options);
-    for (std::size_t i = 0; i < count; ++i) log.append(entryNumber(i));
-    log.flushIndex();
-  }
+  writeClosedLog(dir.path(), options, count);
   AuditLog::editStorage(dir.path(), [](rocksdb::DB& db) {
     std::string watermark;
     putBigEndian64(watermark, 16);
@@ -295,11 +298,7 @@ TEST(AuditIndex, AnUnpartitionedIndexIsDroppedAndRebuilt) {
   AuditLogOptions options;
   options.indexBlockEntries = 8;
   const std::size_t count = 30;
-  {
-    AuditLog log(dir.path(), options);
-    for (std::size_t i = 0; i < count; ++i) log.append(entryNumber(i));
-    log.flushIndex();
-  }
+  writeClosedLog(dir.path(), options, count);
   AuditLog::editStorage(dir.path(), [](rocksdb::DB& db) {
     std::string watermark;
     putBigEndian64(watermark, 24);
