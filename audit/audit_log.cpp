@@ -325,6 +325,13 @@ void waitUntilDone(std::atomic<std::uint32_t>& done) {
   }
 }
 
+// The contract forbids throwing: an exception here ends the process rather
+// than leave the log's committer dead with appends queued behind it.
+template <typename Item>
+void acknowledge(const Item& item) noexcept {
+  item.acknowledged(item.error.empty() ? item.index : 0, item.error);
+}
+
 void markDone(std::atomic<std::uint32_t>& done) {
   done.store(1, std::memory_order_release);
   syscall(SYS_futex, futexWord(done), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
@@ -332,26 +339,42 @@ void markDone(std::atomic<std::uint32_t>& done) {
 
 }  // namespace
 
-void AuditLog::enqueueAndWait(std::vector<Pending>& pending) {
-  std::shared_ptr<GroupWaiter> waiter;
+void AuditLog::enqueue(Pending* first, std::size_t count, std::shared_ptr<GroupWaiter>* waiter) {
   {
     // Queued together, so the committer gives them consecutive indexes.
     std::lock_guard lock(queueMutex_);
     if (stopping_) throw AuditLogError("audit log: closed");
-    for (auto& item : pending) queue_.push_back(&item);
-    waiter = forming_;
+    for (std::size_t i = 0; i < count; ++i) queue_.push_back(first + i);
+    if (waiter != nullptr) *waiter = forming_;
   }
   queueReady_.notify_one();
+}
+
+void AuditLog::enqueueAndWait(std::vector<Pending>& pending) {
+  std::shared_ptr<GroupWaiter> waiter;
+  enqueue(pending.data(), pending.size(), &waiter);
   waitUntilDone(waiter->done);
   for (const auto& item : pending) {
     if (!item.error.empty()) throw AuditLogError(item.error);
   }
 }
 
+void AuditLog::appendAsync(AuditEntry entry, Acknowledgement acknowledged) {
+  auto item = std::make_unique<Pending>();
+  item->ownedEntry = std::make_unique<AuditEntry>(std::move(entry));
+  item->entry = item->ownedEntry.get();
+  item->bytes = encodeAuditEntry(*item->entry);
+  item->leaf = leafHash(item->bytes);
+  item->acknowledged = std::move(acknowledged);
+  enqueue(item.get(), 1, nullptr);
+  item.release();  // the committer's now: deleted once acknowledged
+}
+
 void AuditLog::commitLoop() {
   // RocksDB's per-thread perf counters cost a thread-local lookup per key comparison.
   rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   std::vector<Pending*> group;
+  std::vector<std::unique_ptr<Pending>> asynchronous;
   for (;;) {
     std::shared_ptr<GroupWaiter> waiter;
     {
@@ -362,9 +385,16 @@ void AuditLog::commitLoop() {
       waiter = std::exchange(forming_, std::make_shared<GroupWaiter>());
     }
     commitGroup(group);
+    for (Pending* item : group) {
+      if (item->acknowledged) asynchronous.emplace_back(item);
+    }
     group.clear();
-    // Once woken, a caller may return and destroy its items.
-    markDone(waiter->done);
+    // Once woken, a caller may return and destroy its items. (Callers copy
+    // the waiter under the queue's mutex, so when no one else holds it no
+    // caller waits on it: a group of asynchronous appends skips the wake.)
+    if (waiter.use_count() > 1) markDone(waiter->done);
+    for (const auto& item : asynchronous) acknowledge(*item);
+    asynchronous.clear();
   }
 }
 

@@ -4,9 +4,14 @@
 // Durability: append() returns only after the entry, the tree nodes it
 // completes and the new tree size are on stable storage (one synced
 // WriteBatch); its index keys follow (derived data, rebuilt when lost), and
-// searches see it as soon as append() returns. Concurrent appenders are grouped: one committer thread
-// takes every entry waiting, writes them in a single synced batch and then
-// wakes their callers (group commit), so many appends share one fsync.
+// searches see it as soon as append() returns. Concurrent appenders are
+// grouped: one committer thread takes every entry waiting, writes them in a
+// single synced batch and then wakes their callers (group commit), so many
+// appends share one fsync. appendAsync() joins the same groups and is
+// acknowledged at the same point, through a callback: a caller with many
+// appends in flight then sleeps once per batch of acknowledgements rather
+// than once per append (on two cores, that sleep and wake-up cost as much
+// CPU as the append itself; docs/performance.md, "Audit log").
 //
 // Reads: leaf hashes are stored in tiles of 8, and every perfect subtree of
 // 8 leaves and more when it is completed, so a root (of any size up to the
@@ -91,6 +96,20 @@ class AuditLog {
   // index once all are durable (for batch summaries and bulk loads).
   std::uint64_t appendAll(const std::vector<AuditEntry>& entries);
 
+  // Called once per asynchronous append, on the log's committer thread: with
+  // the entry's index once it is durable, or with the write's failure
+  // (`error` not empty; the entry is then not in the log). It delays the
+  // rest of its group's acknowledgements, so it must be quick, must not
+  // throw and must not append.
+  using Acknowledgement = std::function<void(std::uint64_t index, const std::string& error)>;
+  // Queues an entry and returns at once, for a caller that keeps many
+  // appends in flight without a thread blocked on each: the same group
+  // commit, acknowledged through `acknowledged` instead of a return. Throws
+  // AuditEntryError for an entry that cannot be encoded and AuditLogError
+  // when the log is closed (then `acknowledged` is never called). Appends
+  // queued before close() are written and acknowledged.
+  void appendAsync(AuditEntry entry, Acknowledgement acknowledged);
+
   std::uint64_t size() const;
   // Root of the tree of the first `size` entries (size <= size()).
   Hash root(std::uint64_t size) const;
@@ -140,14 +159,20 @@ class AuditLog {
     std::atomic<std::uint32_t> done{0};
   };
   // One append waiting for the committer; owned by the appending caller,
-  // who also hashes it (in parallel with the committer's serial work).
+  // who also hashes it (in parallel with the committer's serial work), or,
+  // for appendAsync(), by the log until it is acknowledged.
   struct Pending {
     std::string bytes;
     Hash leaf{};
     const AuditEntry* entry = nullptr;
     std::uint64_t index = 0;
     std::string error;  // set when the write failed
+    std::unique_ptr<AuditEntry> ownedEntry;  // appendAsync()'s
+    Acknowledgement acknowledged;            // appendAsync()'s
   };
+  // Queues `count` items from `first` together; `waiter`, when given,
+  // receives their group's waiter.
+  void enqueue(Pending* first, std::size_t count, std::shared_ptr<GroupWaiter>* waiter);
   void enqueueAndWait(std::vector<Pending>& pending);
   void commitLoop();
   void commitGroup(std::vector<Pending*>& group);

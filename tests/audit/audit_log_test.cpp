@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -203,6 +206,113 @@ TEST(AuditLog, ConcurrentAppendersGetDistinctIndexesAndEveryEntryIsThere) {
   std::vector<Hash> leaves;
   for (const auto& entry : log.entries(0, log.size())) leaves.push_back(leafHash(entry.bytes));
   EXPECT_EQ(log.root(), naiveRoot(leaves, leaves.size()));
+}
+
+// What an appendAsync() caller learns: the acknowledgements, collected.
+class Acknowledgements {
+ public:
+  AuditLog::Acknowledgement expect(std::size_t id) {
+    return [this, id](std::uint64_t index, const std::string& error) {
+      std::lock_guard lock(mutex_);
+      got_.push_back({id, index, error});
+      arrived_.notify_all();
+    };
+  }
+  struct Got {
+    std::size_t id;
+    std::uint64_t index;
+    std::string error;
+  };
+  std::vector<Got> waitFor(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    EXPECT_TRUE(arrived_.wait_for(lock, std::chrono::seconds(30), [&] { return got_.size() >= count; }));
+    return got_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<Got> got_;
+};
+
+TEST(AuditLog, AsynchronousAppendsAreAcknowledgedWithTheirIndexBesideBlockingOnes) {
+  testing::TempDir dir("audit-async");
+  const std::size_t threads = 4, perThread = 150;  // each kind
+  Acknowledgements acknowledgements;
+  std::vector<std::vector<std::uint64_t>> blocking(threads);
+  {
+    AuditLog log(dir.path());
+    std::vector<std::thread> workers;
+    for (std::size_t t = 0; t < threads; ++t) {
+      workers.emplace_back([&, t] {
+        for (std::size_t i = 0; i < perThread; ++i) blocking[t].push_back(log.append(sampleEntry(t * perThread + i)));
+      });
+      workers.emplace_back([&, t] {
+        for (std::size_t i = 0; i < perThread; ++i) {
+          const std::size_t id = (threads + t) * perThread + i;
+          log.appendAsync(sampleEntry(id), acknowledgements.expect(id));
+        }
+      });
+    }
+    for (auto& worker : workers) worker.join();
+    const auto got = acknowledgements.waitFor(threads * perThread);
+    ASSERT_EQ(got.size(), threads * perThread);
+    EXPECT_EQ(log.size(), 2 * threads * perThread);
+    // An acknowledged entry is readable at the index it was given.
+    std::set<std::uint64_t> indexes;
+    for (const auto& ack : got) {
+      EXPECT_EQ(ack.error, "");
+      indexes.insert(ack.index);
+      const auto stored = log.entries(ack.index, ack.index + 1);
+      ASSERT_EQ(stored.size(), 1u);
+      EXPECT_EQ(decodeAuditEntry(stored[0].bytes), sampleEntry(ack.id));
+    }
+    for (const auto& indexesOfThread : blocking) indexes.insert(indexesOfThread.begin(), indexesOfThread.end());
+    EXPECT_EQ(indexes.size(), 2 * threads * perThread);
+  }
+  AuditLog log(dir.path());
+  EXPECT_EQ(log.size(), 2 * threads * perThread);
+  std::vector<Hash> leaves;
+  for (const auto& entry : log.entries(0, log.size())) leaves.push_back(leafHash(entry.bytes));
+  EXPECT_EQ(log.root(), naiveRoot(leaves, leaves.size()));
+  AuditQuery byEntity;
+  byEntity.entity = "ent-3";
+  byEntity.limit = 10'000;
+  EXPECT_EQ(log.search(byEntity).size(), 2 * threads * perThread / 5);
+}
+
+TEST(AuditLog, AppendsQueuedBeforeCloseAreAcknowledgedAndLaterOnesRefused) {
+  testing::TempDir dir("audit-async-close");
+  Acknowledgements acknowledgements;
+  const std::size_t queued = 2'000;
+  {
+    AuditLog log(dir.path());
+    for (std::size_t i = 0; i < queued; ++i) log.appendAsync(sampleEntry(i), acknowledgements.expect(i));
+    log.close();
+    // close() returned: every acknowledgement has been given.
+    const auto got = acknowledgements.waitFor(0);
+    ASSERT_EQ(got.size(), queued);
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      EXPECT_EQ(got[k].error, "");
+      EXPECT_EQ(got[k].index, got[k].id) << "one appender's entries keep their order";
+    }
+    EXPECT_THROW(log.appendAsync(sampleEntry(queued), acknowledgements.expect(queued)), AuditLogError);
+  }
+  EXPECT_EQ(acknowledgements.waitFor(0).size(), queued) << "a refused append is never acknowledged";
+  AuditLog log(dir.path());
+  EXPECT_EQ(log.size(), queued);
+}
+
+TEST(AuditLog, AnAsynchronousEntryThatCannotBeEncodedIsRefusedAtOnce) {
+  testing::TempDir dir("audit-async-bad");
+  Acknowledgements acknowledgements;
+  AuditLog log(dir.path());
+  AuditEntry bad = sampleEntry(0);
+  bad.details = "{\"n\": ";
+  EXPECT_THROW(log.appendAsync(bad, acknowledgements.expect(0)), AuditEntryError);
+  log.append(sampleEntry(1));
+  EXPECT_EQ(log.size(), 1u);
+  EXPECT_TRUE(acknowledgements.waitFor(0).empty());
 }
 
 // A signed log of 40 entries; each test tampers with the closed database and

@@ -6,6 +6,10 @@
 //                                   stored every full block; items/s = durable appends/s,
 //                                   with the process's CPU per append and the
 //                                   machine's steal (CPU the hypervisor took) in the run
+//   BM_PipelinedAppends/<producers>/<window>
+//                                   appendAsync() from that many threads, each with up
+//                                   to <window> appends unacknowledged; an append counts
+//                                   once acknowledged after its synced group write
 //   BM_InclusionProof               inclusion proof of a random entry in a log of
 //                                   10,000,000 entries (built once, by appendAll, in
 //                                   $NSER_AUDIT_BENCH_DIR or /tmp/nser-audit-bench-10m,
@@ -61,12 +65,11 @@ AuditEntry decision(std::uint64_t i) {
   return entry;
 }
 
-void BM_DurableAppends(benchmark::State& state) {
-  const auto appenders = static_cast<std::size_t>(state.range(0));
-  // About 100,000 appends per run, so the index ingests three blocks of
-  // 32,768 while the appenders run (500 for a lone appender: each waits for
-  // its own fsync).
-  const std::size_t perAppender = appenders == 1 ? 500 : 100'000 / appenders + 50;
+// Runs `threads` threads that each call `work(log, thread)` on a new log,
+// timed until they return and the index has stored every full block (the
+// rate is then one the indexer keeps up with); `appends` per iteration.
+template <typename Work>
+void measureAppends(benchmark::State& state, std::size_t threads, std::uint64_t appends, Work work) {
   const auto directory = std::filesystem::temp_directory_path() / ("nser-audit-append-" + std::to_string(::getpid()));
   std::uint64_t total = 0;
   double processCpuSeconds = 0, machineTotal = 0, machineSteal = 0;
@@ -76,29 +79,28 @@ void BM_DurableAppends(benchmark::State& state) {
     auto log = std::make_unique<AuditLog>(directory);
     std::atomic<bool> go{false};
     std::atomic<std::size_t> ready{0};
-    std::vector<std::thread> threads;
-    for (std::size_t t = 0; t < appenders; ++t) {
-      threads.emplace_back([&, t] {
+    std::vector<std::thread> running;
+    for (std::size_t t = 0; t < threads; ++t) {
+      running.emplace_back([&, t] {
         ++ready;
         while (!go.load()) std::this_thread::yield();
-        for (std::size_t i = 0; i < perAppender; ++i) log->append(decision(t * perAppender + i));
+        work(*log, t);
       });
     }
-    while (ready.load() < appenders) std::this_thread::yield();
+    while (ready.load() < threads) std::this_thread::yield();
     const double cpuBefore = processCpuTime();
     const auto machineBefore = nser::service::readMachineTicks();
     state.ResumeTiming();
     go = true;
-    for (auto& thread : threads) thread.join();
-    // Timed until the index has stored every full block: the rate is one
-    // the indexer keeps up with.
+    for (auto& thread : running) thread.join();
     log->flushIndex();
     state.PauseTiming();
     processCpuSeconds += processCpuTime() - cpuBefore;
     const auto machineAfter = nser::service::readMachineTicks();
     machineTotal += machineAfter.total - machineBefore.total;
     machineSteal += machineAfter.steal - machineBefore.steal;
-    total += appenders * perAppender;
+    if (log->size() != appends) state.SkipWithError("the log does not hold every acknowledged append");
+    total += appends;
     log.reset();
     std::filesystem::remove_all(directory);
     state.ResumeTiming();
@@ -110,7 +112,46 @@ void BM_DurableAppends(benchmark::State& state) {
   // A run with much steal did not have the machine's cores to itself.
   state.counters["steal_percent"] = machineTotal > 0 ? 100 * machineSteal / machineTotal : 0;
 }
+
+void BM_DurableAppends(benchmark::State& state) {
+  const auto appenders = static_cast<std::size_t>(state.range(0));
+  // About 100,000 appends per run, so the index ingests three blocks of
+  // 32,768 while the appenders run (500 for a lone appender: each waits for
+  // its own fsync).
+  const std::size_t perAppender = appenders == 1 ? 500 : 100'000 / appenders + 50;
+  measureAppends(state, appenders, appenders * perAppender, [&](AuditLog& log, std::size_t t) {
+    for (std::size_t i = 0; i < perAppender; ++i) log.append(decision(t * perAppender + i));
+  });
+}
 BENCHMARK(BM_DurableAppends)->Arg(1)->Arg(64)->Arg(256)->Arg(1024)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// BM_PipelinedAppends/<producers>/<window>: each producer keeps up to
+// `window` appendAsync() calls unacknowledged, so a thread sleeps once per
+// window instead of once per append; an append counts once its
+// acknowledgement (after the synced group write) has arrived.
+void BM_PipelinedAppends(benchmark::State& state) {
+  const auto producers = static_cast<std::size_t>(state.range(0));
+  const auto window = static_cast<std::uint32_t>(state.range(1));
+  const std::size_t perProducer = 100'000 / producers + 50;
+  std::atomic<bool> failed{false};
+  measureAppends(state, producers, producers * perProducer, [&](AuditLog& log, std::size_t t) {
+    std::atomic<std::uint32_t> inFlight{0};
+    const AuditLog::Acknowledgement acknowledged = [&](std::uint64_t, const std::string& error) {
+      if (!error.empty()) failed = true;
+      const std::uint32_t before = inFlight.fetch_sub(1);
+      // The producer waits for a full window to shrink, and at the end for none.
+      if (before == window || before == 1) inFlight.notify_one();
+    };
+    for (std::size_t i = 0; i < perProducer; ++i) {
+      for (std::uint32_t now = inFlight.load(); now >= window; now = inFlight.load()) inFlight.wait(now);
+      ++inFlight;
+      log.appendAsync(decision(t * perProducer + i), acknowledged);
+    }
+    for (std::uint32_t now = inFlight.load(); now != 0; now = inFlight.load()) inFlight.wait(now);
+  });
+  if (failed) state.SkipWithError("an append failed");
+}
+BENCHMARK(BM_PipelinedAppends)->Args({1, 1024})->Args({4, 256})->Args({16, 256})->UseRealTime()->Unit(benchmark::kMillisecond);
 
 constexpr std::uint64_t kLargeLog = 10'000'000;
 
