@@ -38,8 +38,8 @@ AuditEntry numbered(std::uint64_t id) {
 // "id index\n" to `out` for each acknowledgement, until it is killed.
 [[noreturn]] void appendUntilKilled(const std::filesystem::path& directory, int out) {
   try {
+    std::atomic<std::uint32_t> inFlight{0};  // outlives the log, whose close() still acknowledges
     AuditLog log(directory);
-    std::atomic<std::uint32_t> inFlight{0};
     constexpr std::uint32_t kWindow = 512;
     for (std::uint64_t id = 0; id < 50'000'000; ++id) {
       for (std::uint32_t now = inFlight.load(); now >= kWindow; now = inFlight.load()) inFlight.wait(now);

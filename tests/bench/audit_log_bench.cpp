@@ -134,8 +134,11 @@ void BM_PipelinedAppends(benchmark::State& state) {
   const auto window = static_cast<std::uint32_t>(state.range(1));
   const std::size_t perProducer = 100'000 / producers + 50;
   std::atomic<bool> failed{false};
+  // Outside the producers: an acknowledgement may still notify after its
+  // producer has seen the count reach zero and returned.
+  std::vector<std::atomic<std::uint32_t>> inFlightOf(producers);
   measureAppends(state, producers, producers * perProducer, [&](AuditLog& log, std::size_t t) {
-    std::atomic<std::uint32_t> inFlight{0};
+    std::atomic<std::uint32_t>& inFlight = inFlightOf[t];
     const AuditLog::Acknowledgement acknowledged = [&](std::uint64_t, const std::string& error) {
       if (!error.empty()) failed = true;
       const std::uint32_t before = inFlight.fetch_sub(1);
