@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <stdexcept>
 #include <array>
 #include <string_view>
 
@@ -360,6 +361,7 @@ void AuditLog::enqueueAndWait(std::vector<Pending>& pending) {
 }
 
 void AuditLog::appendAsync(AuditEntry entry, Acknowledgement acknowledged) {
+  if (!acknowledged) throw std::invalid_argument("audit log: appendAsync needs an acknowledgement to call");
   auto item = std::make_unique<Pending>();
   item->ownedEntry = std::make_unique<AuditEntry>(std::move(entry));
   item->entry = item->ownedEntry.get();
@@ -386,7 +388,7 @@ void AuditLog::commitLoop() {
     }
     commitGroup(group);
     for (Pending* item : group) {
-      if (item->acknowledged) asynchronous.emplace_back(item);
+      if (item->ownedEntry) asynchronous.emplace_back(item);
     }
     group.clear();
     // Once woken, a caller may return and destroy its items. (Callers copy

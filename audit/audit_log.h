@@ -105,9 +105,10 @@ class AuditLog {
   // Queues an entry and returns at once, for a caller that keeps many
   // appends in flight without a thread blocked on each: the same group
   // commit, acknowledged through `acknowledged` instead of a return. Throws
-  // AuditEntryError for an entry that cannot be encoded and AuditLogError
-  // when the log is closed (then `acknowledged` is never called). Appends
-  // queued before close() are written and acknowledged.
+  // AuditEntryError for an entry that cannot be encoded, AuditLogError when
+  // the log is closed and std::invalid_argument for an empty
+  // `acknowledged` (then it is never called). Appends queued before close()
+  // are written and acknowledged.
   void appendAsync(AuditEntry entry, Acknowledgement acknowledged);
 
   std::uint64_t size() const;
@@ -167,7 +168,7 @@ class AuditLog {
     const AuditEntry* entry = nullptr;
     std::uint64_t index = 0;
     std::string error;  // set when the write failed
-    std::unique_ptr<AuditEntry> ownedEntry;  // appendAsync()'s
+    std::unique_ptr<AuditEntry> ownedEntry;  // appendAsync()'s (marks the item the log's)
     Acknowledgement acknowledged;            // appendAsync()'s
   };
   // Queues `count` items from `first` together; `waiter`, when given,

@@ -303,13 +303,14 @@ TEST(AuditLog, AppendsQueuedBeforeCloseAreAcknowledgedAndLaterOnesRefused) {
   EXPECT_EQ(log.size(), queued);
 }
 
-TEST(AuditLog, AnAsynchronousEntryThatCannotBeEncodedIsRefusedAtOnce) {
+TEST(AuditLog, AnAsynchronousAppendThatCannotBeAcknowledgedOrEncodedIsRefusedAtOnce) {
   testing::TempDir dir("audit-async-bad");
   Acknowledgements acknowledgements;
   AuditLog log(dir.path());
   AuditEntry bad = sampleEntry(0);
   bad.details = "{\"n\": ";
   EXPECT_THROW(log.appendAsync(bad, acknowledgements.expect(0)), AuditEntryError);
+  EXPECT_THROW(log.appendAsync(sampleEntry(2), AuditLog::Acknowledgement()), std::invalid_argument);
   log.append(sampleEntry(1));
   EXPECT_EQ(log.size(), 1u);
   EXPECT_TRUE(acknowledgements.waitFor(0).empty());
