@@ -139,7 +139,7 @@ void BM_PipelinedAppends(benchmark::State& state) {
   std::vector<std::atomic<std::uint32_t>> inFlightOf(producers);
   measureAppends(state, producers, producers * perProducer, [&](AuditLog& log, std::size_t t) {
     std::atomic<std::uint32_t>& inFlight = inFlightOf[t];
-    const AuditLog::Acknowledgement acknowledged = [&](std::uint64_t, const std::string& error) {
+    const AuditLog::Acknowledgement acknowledged = [&inFlight, &failed, window](std::uint64_t, const std::string& error) {
       if (!error.empty()) failed = true;
       const std::uint32_t before = inFlight.fetch_sub(1);
       // The producer waits for a full window to shrink, and at the end for none.
