@@ -326,13 +326,6 @@ void waitUntilDone(std::atomic<std::uint32_t>& done) {
   }
 }
 
-// The contract forbids throwing: an exception here ends the process rather
-// than leave the log's committer dead with appends queued behind it.
-template <typename Item>
-void acknowledge(const Item& item) noexcept {
-  item.acknowledged(item.error.empty() ? item.index : 0, item.error);
-}
-
 void markDone(std::atomic<std::uint32_t>& done) {
   done.store(1, std::memory_order_release);
   syscall(SYS_futex, futexWord(done), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
@@ -377,6 +370,11 @@ void AuditLog::commitLoop() {
   rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   std::vector<Pending*> group;
   std::vector<std::unique_ptr<Pending>> asynchronous;
+  // The contract forbids throwing: an exception here ends the process rather
+  // than leave the log's committer dead with appends queued behind it.
+  auto acknowledge = [](const Pending& item) noexcept {
+    item.acknowledged(item.error.empty() ? item.index : 0, item.error);
+  };
   for (;;) {
     std::shared_ptr<GroupWaiter> waiter;
     {

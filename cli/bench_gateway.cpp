@@ -199,7 +199,8 @@ int runBenchGateway(const std::vector<std::string>& args, CommandIo io) {
          << "\nlatency_p90_ms=" << percentile(latencies, 0.90) * 1000
          << "\nlatency_p99_ms=" << percentile(latencies, 0.99) * 1000
          << "\nlatency_max_ms=" << percentile(latencies, 1.0) * 1000 << std::setprecision(2)
-         << "\ncpu_seconds_generator=" << cpuSeconds;
+         << "\ncpu_seconds_generator=" << cpuSeconds << std::setprecision(1)
+         << "\nsteal_percent=" << stealBetween(machine, measureFrom, end);
   // Where the slow requests were: the three seconds (by when the requests were
   // due) with the highest p99, to tell a steady queue from a pause, each with
   // the machine's steal in it.

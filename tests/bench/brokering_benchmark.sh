@@ -13,10 +13,10 @@
 # PEOPLE people), the programme punjab-ehsaas querying via Punjab and a
 # statutory agreement for pmt_score and household_size from NSER, waits for
 # both syncs, then runs `nser bench gateway` open loop at RATE requests/s
-# for SECONDS. Prints the load generator's result, each process's CPU time
-# during the run, in seconds and in milliseconds per request sent, and the
-# share of the machine's CPU time the hypervisor took (steal). Needs the
-# release build (or $NSER_BINARY).
+# for SECONDS. Prints the load generator's result (with the share of the
+# machine's CPU time the hypervisor took, steal_percent) and each process's
+# CPU time during the run, in seconds and in milliseconds per request sent.
+# Needs the release build (or $NSER_BINARY).
 set -euo pipefail
 PEOPLE=${1:-20000}
 RATE=${2:-1000}
@@ -107,16 +107,11 @@ grep -q "gateway listening" connector-punjab.stderr
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks=$(getconf CLK_TCK)
-# The machine's CPU ticks in all states, and those the hypervisor took
-# away (steal): a run with much steal did not have its two cores.
-machine() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9}' /proc/stat; }
 before=("$(cpu "$hub_pid")" "$(cpu "$nser_pid")" "$(cpu "$punjab_pid")")
-machine_before=($(machine))
 uptime
 "$NSER" bench gateway --url "http://127.0.0.1:$GATEWAY_PORT" --csv synth/punjab.csv --programme punjab-ehsaas \
   --purpose eligibility --attributes pmt_score,household_size --rate "$RATE" --seconds "$SECONDS_" | tee bench.txt
 after=("$(cpu "$hub_pid")" "$(cpu "$nser_pid")" "$(cpu "$punjab_pid")")
-machine_after=($(machine))
 names=(hub nser-connector punjab-connector)
 sent=$(sed -n 's/^sent=//p' bench.txt)
 total=0
@@ -131,5 +126,3 @@ done
 generator=$(sed -n 's/^cpu_seconds_generator=//p' bench.txt)
 echo "cpu_ms_per_request_three_processes=$(awk -v s="$total" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * s / n}')"
 echo "cpu_ms_per_request_with_generator=$(awk -v s="$total" -v g="$generator" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * (s + g) / n}')"
-echo "steal_percent=$(awk -v t0="${machine_before[0]}" -v s0="${machine_before[1]}" -v t1="${machine_after[0]}" \
-  -v s1="${machine_after[1]}" 'BEGIN {printf "%.1f", (t1 > t0) ? 100 * (s1 - s0) / (t1 - t0) : 0}')"
