@@ -7,21 +7,26 @@
 #     --> NSER connector attribute server (verify, read the CSV row, seal)
 #     --> hub relays --> gateway opens the sealed payload --> answer
 #
-#   tests/bench/brokering_benchmark.sh [PEOPLE] [RATE] [SECONDS] [WORKDIR]
+#   tests/bench/brokering_benchmark.sh [PEOPLE] [RATE] [SECONDS] [WORKDIR] [ROUNDS]
 #
 # Sets up a CA, a hub, the NSER and Punjab connectors (synthetic sources of
 # PEOPLE people), the programme punjab-ehsaas querying via Punjab and a
 # statutory agreement for pmt_score and household_size from NSER, waits for
 # both syncs, then runs `nser bench gateway` open loop at RATE requests/s
-# for SECONDS. Prints the load generator's result (with the share of the
-# machine's CPU time the hypervisor took, steal_percent) and each process's
-# CPU time during the run, in seconds and in milliseconds per request sent.
+# for SECONDS, ROUNDS times (default 1) back to back against the same
+# processes. Prints, for each round, the load generator's result (with the
+# share of the machine's CPU time the hypervisor took, steal_percent) and
+# each process's CPU time during the round, in seconds and in milliseconds
+# per request sent; with several rounds, then each round's p99 and their
+# median and maximum.
 # Needs the release build (or $NSER_BINARY).
 set -euo pipefail
 PEOPLE=${1:-20000}
 RATE=${2:-1000}
 SECONDS_=${3:-20}
 WORK=${4:-/tmp/nser-brokering-bench-$PEOPLE}
+ROUNDS=${5:-1}
+case "$ROUNDS" in '' | *[!0-9]* | 0) echo "ROUNDS must be a positive integer, not '$ROUNDS'" >&2; exit 2 ;; esac
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NSER=${NSER_BINARY:-$ROOT/build/release/bin/nser}
 PORT=${HUB_PORT:-19543}
@@ -107,22 +112,44 @@ grep -q "gateway listening" connector-punjab.stderr
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ticks=$(getconf CLK_TCK)
-before=("$(cpu "$hub_pid")" "$(cpu "$nser_pid")" "$(cpu "$punjab_pid")")
-uptime
-"$NSER" bench gateway --url "http://127.0.0.1:$GATEWAY_PORT" --csv synth/punjab.csv --programme punjab-ehsaas \
-  --purpose eligibility --attributes pmt_score,household_size --rate "$RATE" --seconds "$SECONDS_" | tee bench.txt
-after=("$(cpu "$hub_pid")" "$(cpu "$nser_pid")" "$(cpu "$punjab_pid")")
 names=(hub nser-connector punjab-connector)
-sent=$(sed -n 's/^sent=//p' bench.txt)
-total=0
-for i in 0 1 2; do
-  seconds=$(awk -v a="${before[$i]}" -v b="${after[$i]}" -v t="$ticks" 'BEGIN {printf "%.2f", (b - a) / t}')
-  total=$(awk -v a="$total" -v b="$seconds" 'BEGIN {print a + b}')
-  echo "cpu_seconds_${names[$i]}=$seconds"
-  echo "cpu_ms_per_request_${names[$i]}=$(awk -v s="$seconds" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * s / n}')"
+# One run of the load generator against the running processes; its output
+# goes to round-K.txt as well.
+measure() {
+  local before after sent total generator seconds i
+  before=("$(cpu "$hub_pid")" "$(cpu "$nser_pid")" "$(cpu "$punjab_pid")")
+  uptime
+  "$NSER" bench gateway --url "http://127.0.0.1:$GATEWAY_PORT" --csv synth/punjab.csv --programme punjab-ehsaas \
+    --purpose eligibility --attributes pmt_score,household_size --rate "$RATE" --seconds "$SECONDS_" | tee "round-$1.txt"
+  after=("$(cpu "$hub_pid")" "$(cpu "$nser_pid")" "$(cpu "$punjab_pid")")
+  sent=$(sed -n 's/^sent=//p' "round-$1.txt")
+  total=0
+  for i in 0 1 2; do
+    seconds=$(awk -v a="${before[$i]}" -v b="${after[$i]}" -v t="$ticks" 'BEGIN {printf "%.2f", (b - a) / t}')
+    total=$(awk -v a="$total" -v b="$seconds" 'BEGIN {print a + b}')
+    echo "cpu_seconds_${names[$i]}=$seconds"
+    echo "cpu_ms_per_request_${names[$i]}=$(awk -v s="$seconds" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * s / n}')"
+  done
+  # The three processes together, then with the load generator (it shares the
+  # cores); per request sent, warm-up included, as the CPU times are.
+  generator=$(sed -n 's/^cpu_seconds_generator=//p' "round-$1.txt")
+  echo "cpu_ms_per_request_three_processes=$(awk -v s="$total" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * s / n}')"
+  echo "cpu_ms_per_request_with_generator=$(awk -v s="$total" -v g="$generator" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * (s + g) / n}')"
+}
+
+if [ "$ROUNDS" -eq 1 ]; then
+  measure 1
+  exit 0
+fi
+# Rounds back to back against the same processes: the hub's audit log and
+# every cache keep growing, as in a hub that has been up for a while.
+p99s=()
+for round in $(seq "$ROUNDS"); do
+  echo "round=$round"
+  measure "$round"
+  p99s+=("$(sed -n 's/^latency_p99_ms=//p' "round-$round.txt")")
 done
-# The three processes together, then with the load generator (it shares the
-# cores); per request sent, warm-up included, as the CPU times are.
-generator=$(sed -n 's/^cpu_seconds_generator=//p' bench.txt)
-echo "cpu_ms_per_request_three_processes=$(awk -v s="$total" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * s / n}')"
-echo "cpu_ms_per_request_with_generator=$(awk -v s="$total" -v g="$generator" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * (s + g) / n}')"
+echo "rounds=$ROUNDS"
+echo "p99_ms_by_round=$(IFS=,; echo "${p99s[*]}")"
+printf '%s\n' "${p99s[@]}" | sort -g | awk '{v[NR] = $1} END {
+  printf "p99_ms_rounds_median=%s\np99_ms_rounds_max=%s\n", v[int((NR + 1) / 2)], v[NR] }'
