@@ -18,7 +18,7 @@
 # share of the machine's CPU time the hypervisor took, steal_percent) and
 # each process's CPU time during the round, in seconds and in milliseconds
 # per request sent; with several rounds, then each round's p99 and their
-# median and maximum.
+# median (the lower middle one for an even count) and maximum.
 # Needs the release build (or $NSER_BINARY).
 set -euo pipefail
 PEOPLE=${1:-20000}
@@ -26,7 +26,7 @@ RATE=${2:-1000}
 SECONDS_=${3:-20}
 WORK=${4:-/tmp/nser-brokering-bench-$PEOPLE}
 ROUNDS=${5:-1}
-case "$ROUNDS" in '' | *[!0-9]* | 0) echo "ROUNDS must be a positive integer, not '$ROUNDS'" >&2; exit 2 ;; esac
+case "$ROUNDS" in '' | *[!0-9]* | 0*) echo "ROUNDS must be a positive integer, not '$ROUNDS'" >&2; exit 2 ;; esac
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NSER=${NSER_BINARY:-$ROOT/build/release/bin/nser}
 PORT=${HUB_PORT:-19543}
