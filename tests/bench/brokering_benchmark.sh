@@ -137,18 +137,15 @@ measure() {
   echo "cpu_ms_per_request_with_generator=$(awk -v s="$total" -v g="$generator" -v n="$sent" 'BEGIN {printf "%.3f", 1000 * (s + g) / n}')"
 }
 
-if [ "$ROUNDS" -eq 1 ]; then
-  measure 1
-  exit 0
-fi
-# Rounds back to back against the same processes: the hub's audit log and
-# every cache keep growing, as in a hub that has been up for a while.
+# Rounds run back to back against the same processes: the hub's audit log
+# and every cache keep growing, as in a hub that has been up for a while.
 p99s=()
 for round in $(seq "$ROUNDS"); do
-  echo "round=$round"
+  if [ "$ROUNDS" -gt 1 ]; then echo "round=$round"; fi
   measure "$round"
   p99s+=("$(sed -n 's/^latency_p99_ms=//p' "round-$round.txt")")
 done
+if [ "$ROUNDS" -eq 1 ]; then exit 0; fi
 echo "rounds=$ROUNDS"
 echo "p99_ms_by_round=$(IFS=,; echo "${p99s[*]}")"
 printf '%s\n' "${p99s[@]}" | sort -g | awk '{v[NR] = $1} END {
